@@ -1,0 +1,1 @@
+"""The polling side: fetch → parse → normalise → publish, one folder a stage."""

@@ -1,0 +1,3 @@
+from monitor.publish.publisher import ArticlePublisher
+
+__all__ = ["ArticlePublisher"]

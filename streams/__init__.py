@@ -1,0 +1,1 @@
+"""The stream processors: extract → merge → detect → alert → deliver, one folder a stage."""

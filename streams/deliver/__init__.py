@@ -1,0 +1,4 @@
+from streams.deliver.exceptions import DeliveryFailed
+from streams.deliver.webhook import WebhookSender
+
+__all__ = ["DeliveryFailed", "WebhookSender"]

@@ -1,0 +1,1 @@
+"""Real local peers for the tests: ports, feed servers, webhook receivers, the daemon."""

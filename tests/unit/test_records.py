@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from tocsin.records import AlertKind, Article, ArticleSource, RecordError, alert_id
+
+SOURCE = ArticleSource(feed_url="http://feeds.example/x", feed_name="x")
+
+
+def article(**overrides: object) -> Article:
+    fields: dict[str, object] = {"id": "art_1", "url": None, "title": "t", "fetched_at": datetime.now(UTC), "sources": (SOURCE,)}
+    return Article(**(fields | overrides))
+
+
+def test_round_trip_carries_schema_and_version() -> None:
+    original = article(published_at=datetime(2025, 7, 4, 9, tzinfo=timezone(timedelta(hours=3))))
+    raw = original.to_bytes()
+    envelope = json.loads(raw)
+    assert envelope["schema"] == "tocsin.article" and envelope["version"] == 1
+    decoded = Article.from_bytes(raw)
+    assert decoded == original
+    assert decoded.published_at == datetime(2025, 7, 4, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{nope", "bad_json"),
+        (b"[1]", "bad_json"),
+        (b'{"schema":"tocsin.alert","version":1}', "wrong_schema"),
+        (b'{"schema":"tocsin.article","version":2}', "unsupported_version"),
+        (b'{"schema":"tocsin.article","version":1,"id":"a"}', "invalid"),
+        (None, "empty"),
+    ],
+)
+def test_undecodable_records_say_why(raw: bytes | None, reason: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        Article.from_bytes(raw)
+    assert caught.value.reason == reason
+
+
+def test_naive_timestamps_are_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        article(fetched_at=datetime(2025, 7, 4, 6))
+
+
+def test_alert_ids_are_deterministic_and_distinct() -> None:
+    first = alert_id("evt_1", AlertKind.THRESHOLD, "big")
+    assert first == alert_id("evt_1", AlertKind.THRESHOLD, "big")
+    assert len({first, alert_id("evt_2", AlertKind.THRESHOLD, "big"), alert_id("evt_1", AlertKind.RECORD, "big")}) == 3

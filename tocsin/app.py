@@ -1,0 +1,94 @@
+"""Composition root: wires settings, Kafka, the poller, the stream processors
+and the operator endpoint into the processes the CLI starts."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import faust
+import mode
+import structlog
+
+from monitor.poller import Poller
+from monitor.publish import ArticlePublisher
+from streams.app import build_streams_app
+from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
+from tocsin.kafka.topics import ensure_topics, topics_for
+from tocsin.observability.http import ObservabilityServer
+from tocsin.observability.logs import configure_logging
+from tocsin.settings import ConfigError, LocalKafkaSettings, Settings
+
+log = structlog.get_logger(__name__)
+
+
+def local_broker(settings: LocalKafkaSettings) -> LocalBroker:
+    return LocalBroker(
+        LocalBrokerConfig(
+            port=settings.port,
+            controller_port=settings.controller_port,
+            data_dir=settings.data_dir,
+            cache_dir=settings.cache_dir,
+            heap=settings.heap,
+            start_timeout_s=settings.start_timeout_seconds,
+        )
+    )
+
+
+@contextmanager
+def kafka_cluster(settings: Settings) -> Iterator[list[str]]:
+    """Yield bootstrap servers: the configured cluster, or a local broker that
+    is stopped again on the way out unless it was already running."""
+    if not settings.kafka.uses_local_broker:
+        yield settings.kafka.bootstrap_servers
+        return
+    broker = local_broker(settings.kafka.local)
+    already_running = broker.status().running
+    broker.start(attached=True)
+    try:
+        yield [broker.bootstrap]
+    finally:
+        if not already_running:
+            broker.stop()
+
+
+def check_ports(settings: Settings) -> None:
+    """Fail before anything starts when a port Tocsin must listen on is taken."""
+    wanted = []
+    if settings.metrics.enabled:
+        wanted.append(("metrics.port", settings.metrics.host, settings.metrics.port))
+    if settings.kafka.uses_local_broker and not local_broker(settings.kafka.local).status().running:
+        local = settings.kafka.local
+        wanted += [("kafka.local.port", "127.0.0.1", local.port), ("kafka.local.controller_port", "127.0.0.1", local.controller_port)]
+    for key, host, port in wanted:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise ConfigError(f"config error: {key}: {host}:{port} is not free ({exc.strerror})") from exc
+
+
+def run(settings: Settings, *, poll: bool, work: bool) -> None:
+    """Run the poller and/or the stream worker until SIGINT or SIGTERM."""
+    configure_logging(settings.logging)
+    check_ports(settings)
+    with kafka_cluster(settings) as bootstrap:
+        topics = topics_for(settings.kafka)
+        ensure_topics(bootstrap, topics.all())
+        services: list[mode.Service] = []
+        if poll:
+            services.append(Poller(settings.feeds, ArticlePublisher(bootstrap, topics.articles.name)))
+        app = build_streams_app(settings, bootstrap) if work else None
+        if settings.metrics.enabled:
+            components = [*services, *([app] if app else [])]
+            services.append(ObservabilityServer(settings.metrics, ready=lambda: all(c.started for c in components)))
+        options = {"loglevel": settings.logging.level, "override_logging": False, "redirect_stdouts": False, "quiet": True}
+        worker = faust.Worker(app, *services, **options) if app else mode.Worker(*services, **options)
+        log.info("tocsin starting", poll=poll, work=work, bootstrap=bootstrap)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as exit_:
+            if exit_.code not in (0, None):
+                raise

@@ -1,0 +1,123 @@
+"""The topics Tocsin owns, and the admin step that creates them idempotently.
+
+Partitions, retention and cleanup policy are explicit here rather than left
+to broker defaults, so a fresh cluster and a long-lived one agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import structlog
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
+from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from tocsin.kafka.exceptions import KafkaSetupError
+from tocsin.settings import KafkaSettings
+
+log = structlog.get_logger(__name__)
+
+_HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    replication_factor: int
+    config: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The pipeline's topics, in flow order."""
+
+    articles: TopicSpec
+    reports: TopicSpec
+    events: TopicSpec
+    alerts: TopicSpec
+    dead_letters: TopicSpec
+
+    def all(self) -> tuple[TopicSpec, ...]:
+        return (self.articles, self.reports, self.events, self.alerts, self.dead_letters)
+
+
+def topics_for(settings: KafkaSettings) -> Topics:
+    t = settings.topics
+
+    def spec(suffix: str, **config: str) -> TopicSpec:
+        return TopicSpec(f"{t.prefix}.{suffix}", t.partitions, t.replication_factor, config)
+
+    def deleted_after(hours: float) -> dict[str, str]:
+        return {"cleanup.policy": "delete", "retention.ms": str(int(hours * _HOUR_MS))}
+
+    return Topics(
+        articles=spec("articles", **deleted_after(t.articles_retention_hours), **{"compression.type": "producer"}),
+        reports=spec("reports", **deleted_after(t.reports_retention_hours)),
+        # Compacted: the latest revision of every event is kept for ever.
+        events=spec("events", **{"cleanup.policy": "compact"}),
+        alerts=spec("alerts", **deleted_after(t.alerts_retention_hours)),
+        dead_letters=spec("dead-letters", **deleted_after(t.dead_letters_retention_hours)),
+    )
+
+
+@dataclass(frozen=True)
+class EnsureResult:
+    created: tuple[str, ...]
+    existing: tuple[str, ...]
+
+
+def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, client_id: str = "tocsin-admin") -> EnsureResult:
+    """Create missing topics and bring existing ones to the declared config."""
+    specs = list(specs)
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, request_timeout_ms=30_000)
+    except KafkaError as exc:
+        raise KafkaSetupError(f"cannot reach Kafka at {','.join(bootstrap)}: {exc}") from exc
+    try:
+        response = admin.create_topics(
+            {
+                s.name: {
+                    "num_partitions": s.partitions,
+                    "replication_factor": s.replication_factor,
+                    "configs": dict(s.config),
+                }
+                for s in specs
+            },
+            raise_errors=False,
+            timeout_ms=30_000,
+        )
+        created, existing = [], []
+        for topic in response["topics"]:
+            error = for_code(topic["error_code"])
+            if error is TopicAlreadyExistsError:
+                existing.append(topic["name"])
+            elif topic["error_code"]:
+                raise KafkaSetupError(f"cannot create topic {topic['name']}: {error.__name__}: {topic.get('error_message')}")
+            else:
+                created.append(topic["name"])
+        by_name = {s.name: s for s in specs}
+        if existing:
+            admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, name, configs=dict(by_name[name].config)) for name in existing]
+            )
+            _warn_on_partition_mismatch(admin, [by_name[n] for n in existing])
+        if created:
+            admin.wait_for_topics(created, timeout_ms=30_000)
+        log.info("topics ensured", created=created, existing=existing)
+        return EnsureResult(tuple(created), tuple(existing))
+    except KafkaError as exc:
+        raise KafkaSetupError(f"topic setup failed: {exc}") from exc
+    finally:
+        admin.close()
+
+
+def _warn_on_partition_mismatch(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
+    # Changing a keyed topic's partition count re-routes keys, so it is never done silently.
+    for description in admin.describe_topics([s.name for s in specs]):
+        spec = next(s for s in specs if s.name == description["topic"])
+        actual = len(description["partitions"])
+        if actual != spec.partitions:
+            log.warning("topic partition count differs from settings", topic=spec.name, actual=actual, configured=spec.partitions)

@@ -1,0 +1,1 @@
+"""Logs, metrics and health: the edges an operator watches."""

@@ -1,0 +1,52 @@
+"""structlog JSON logs, with the libraries' stdlib logging routed through them.
+
+JSON is the default off a TTY (what log shippers read); a TTY gets the
+readable console renderer unless ``logging.format`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+from tocsin.settings import LoggingSettings
+
+_SHARED: list[structlog.types.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+    structlog.processors.format_exc_info,
+]
+
+# Libraries that narrate every rebalance and fetch at INFO; their warnings still show.
+_CHATTY = ("aiokafka", "kafka", "faust", "mode")
+
+
+def configure_logging(settings: LoggingSettings) -> None:
+    console = settings.format == "console" or (settings.format == "auto" and sys.stderr.isatty())
+    renderer: structlog.types.Processor = (
+        structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=_SHARED,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    level = logging.getLevelName(settings.level.upper())
+    root.setLevel(level)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    structlog.configure(
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )

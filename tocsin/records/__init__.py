@@ -1,0 +1,48 @@
+"""Kafka record schemas (explicit, versioned, JSON)."""
+
+from tocsin.records.alert import Alert, AlertKind, RuleRef, Severity, alert_id
+from tocsin.records.article import Article, ArticleSource, SourceKind
+from tocsin.records.base import Record, utc_now
+from tocsin.records.dead_letter import DeadLetter
+from tocsin.records.event import AttackEvent, EventFigure, EventSource
+from tocsin.records.exceptions import RecordError
+from tocsin.records.report import (
+    Evidence,
+    ExtractionReport,
+    Figure,
+    Location,
+    Metric,
+    Qualifier,
+    RecordClaim,
+    TextField,
+    WeaponCount,
+    Window,
+)
+
+__all__ = [
+    "Alert",
+    "AlertKind",
+    "Article",
+    "ArticleSource",
+    "AttackEvent",
+    "DeadLetter",
+    "EventFigure",
+    "EventSource",
+    "Evidence",
+    "ExtractionReport",
+    "Figure",
+    "Location",
+    "Metric",
+    "Qualifier",
+    "Record",
+    "RecordClaim",
+    "RecordError",
+    "RuleRef",
+    "Severity",
+    "SourceKind",
+    "TextField",
+    "WeaponCount",
+    "Window",
+    "alert_id",
+    "utc_now",
+]

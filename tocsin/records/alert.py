@@ -1,0 +1,49 @@
+"""Alerts: what Tocsin tells its users, with ids stable across replays."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+
+from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.event import AttackEvent
+from tocsin.records.report import Metric
+
+
+class AlertKind(StrEnum):
+    RECORD = "record"
+    THRESHOLD = "threshold"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class RuleRef(Model):
+    name: str
+    metric: Metric
+    op: str
+    value: float
+
+
+class Alert(Record):
+    SCHEMA = "tocsin.alert"
+    VERSION = 1
+
+    alert_id: str
+    kind: AlertKind
+    severity: Severity
+    metric: Metric
+    value: float
+    rule: RuleRef | None = None
+    event: AttackEvent
+    raised_at: UtcDatetime
+
+
+def alert_id(event_id: str, kind: AlertKind, subject: str) -> str:
+    """Deterministic id (spec): the same (event, kind, metric or rule) always
+    gives the same id, so receivers and Tocsin itself can drop repeats."""
+    digest = hashlib.sha256(f"{event_id}\x1f{kind.value}\x1f{subject}".encode()).hexdigest()
+    return f"alert_{digest[:32]}"

@@ -1,0 +1,38 @@
+"""Raw articles, as the poller publishes them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tocsin.records.base import Model, Record, UtcDatetime
+
+
+class SourceKind(StrEnum):
+    """Who speaks: the merge stage trusts an air force over the press."""
+
+    AIR_FORCE = "air_force"
+    OFFICIAL = "official"
+    MEDIA = "media"
+
+
+class ArticleSource(Model):
+    """One feed an article was seen in (a syndicated story has several)."""
+
+    feed_url: str
+    feed_name: str
+    kind: SourceKind = SourceKind.MEDIA
+
+
+class Article(Record):
+    SCHEMA = "tocsin.article"
+    VERSION = 1
+
+    id: str
+    url: str | None
+    title: str
+    summary: str = ""
+    body: str = ""
+    language: str | None = None
+    published_at: UtcDatetime | None = None
+    fetched_at: UtcDatetime
+    sources: tuple[ArticleSource, ...]

@@ -1,0 +1,71 @@
+"""Versioned JSON records: the only shapes that cross a Kafka topic.
+
+Every record carries ``schema`` and ``version`` so that a consumer can refuse
+what it does not understand (and dead-letter it) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from tocsin.records.exceptions import RecordError
+
+
+def _require_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp must carry a time zone")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+"""A timezone-aware timestamp, normalised to UTC on the way in."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Model(BaseModel):
+    """Frozen, strict-about-keys base for every nested part of a record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Record(Model):
+    """A top-level Kafka record with a schema name and version."""
+
+    SCHEMA: ClassVar[str]
+    VERSION: ClassVar[int]
+
+    def to_bytes(self) -> bytes:
+        body = self.model_dump(mode="json")
+        envelope = {"schema": self.SCHEMA, "version": self.VERSION, **body}
+        return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | str | None) -> Self:
+        if raw is None:
+            raise RecordError("empty", f"{cls.SCHEMA}: no value")
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RecordError("bad_json", f"{cls.SCHEMA}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise RecordError("bad_json", f"{cls.SCHEMA}: top level is not an object")
+        schema, version = data.pop("schema", None), data.pop("version", None)
+        if schema != cls.SCHEMA:
+            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {schema!r}")
+        if version != cls.VERSION:
+            raise RecordError(
+                "unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {cls.VERSION}"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(record)"
+            raise RecordError("invalid", f"{cls.SCHEMA}: {where}: {first['msg']}") from exc

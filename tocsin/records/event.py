@@ -1,0 +1,46 @@
+"""Attack events: the merged view of every report of one attack."""
+
+from __future__ import annotations
+
+from tocsin.records.article import SourceKind
+from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.report import Figure, Location, Metric, Qualifier, RecordClaim, WeaponCount, Window
+
+
+class EventFigure(Model):
+    """The event's figure for one metric and every source claim behind it."""
+
+    metric: Metric
+    value: float
+    qualifier: Qualifier
+    claims: tuple[Figure, ...]
+
+
+class EventSource(Model):
+    article_id: str
+    source: str
+    kind: SourceKind
+    published_at: UtcDatetime | None = None
+    url: str | None = None
+
+
+class AttackEvent(Record):
+    SCHEMA = "tocsin.event"
+    VERSION = 1
+
+    event_id: str
+    revision: int
+    attacker: str
+    target: str
+    window: Window
+    figures: tuple[EventFigure, ...] = ()
+    weapons: tuple[WeaponCount, ...] = ()
+    locations: tuple[Location, ...] = ()
+    record_claims: tuple[RecordClaim, ...] = ()
+    sources: tuple[EventSource, ...]
+    updated_at: UtcDatetime
+    first_raw_arrived_at: UtcDatetime | None = None
+
+    def value(self, metric: Metric) -> float | None:
+        figure = next((f for f in self.figures if f.metric is metric), None)
+        return figure.value if figure else None
