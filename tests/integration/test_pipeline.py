@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from support.daemon import Daemon, test_config, write_config
+from support.daemon import Daemon, isolated_config, write_config
 from support.servers import FeedServer, RssItem, WebhookReceiver, rss
 from tocsin.records import DeadLetter
 
@@ -42,7 +42,7 @@ async def wait_for(condition, timeout: float, what: str, daemon: Daemon) -> None
 
 async def test_attack_report_becomes_exactly_one_webhook_alert(tmp_path: Path, kafka_bootstrap: str) -> None:
     async with FeedServer(rss([ATTACK, SPORTS])) as feed, WebhookReceiver() as receiver:
-        config = test_config(
+        config = isolated_config(
             tmp_path,
             kafka_bootstrap,
             feeds={"sources": [{"url": feed.url, "name": "test-wire", "language": "en"}]},
@@ -89,7 +89,7 @@ async def test_attack_report_becomes_exactly_one_webhook_alert(tmp_path: Path, k
 
 async def test_bad_record_is_dead_lettered_and_the_agent_keeps_running(tmp_path: Path, kafka_bootstrap: str) -> None:
     async with WebhookReceiver() as receiver:
-        config = test_config(
+        config = isolated_config(
             tmp_path,
             kafka_bootstrap,
             webhooks={"endpoints": [{"name": "receiver", "url": receiver.url}]},
@@ -101,9 +101,9 @@ async def test_bad_record_is_dead_lettered_and_the_agent_keeps_running(tmp_path:
         producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True)
         consumer = AIOKafkaConsumer(f"{prefix}.dead-letters", bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest")
         await producer.start()
-        await consumer.start()
         try:
-            await daemon.wait_ready()
+            await daemon.wait_ready()  # topics exist from here on
+            await consumer.start()
             await producer.send_and_wait(f"{prefix}.articles", key=b"junk", value=b"{not json")
             await producer.send_and_wait(
                 f"{prefix}.articles", key=b"v9", value=b'{"schema":"tocsin.article","version":9}'
@@ -116,8 +116,10 @@ async def test_bad_record_is_dead_lettered_and_the_agent_keeps_running(tmp_path:
             await producer.send_and_wait(f"{prefix}.articles", key=b"art_1", value=article.encode())
 
             letters = [DeadLetter.from_bytes((await asyncio.wait_for(consumer.getone(), 60)).value) for _ in range(2)]
-            assert {(d.stage, d.reason) for d in letters} == {("extract", "bad_json"), ("extract", "unsupported_version")}
-            assert letters[0].value == "{not json"
+            by_reason = {d.reason: d for d in letters}
+            assert set(by_reason) == {"bad_json", "unsupported_version"}
+            assert by_reason["bad_json"].value == "{not json" and by_reason["bad_json"].stage == "extract"
+            assert by_reason["bad_json"].topic == f"{prefix}.articles" and by_reason["bad_json"].key == "junk"
 
             async def delivered() -> bool:
                 return len(receiver.received) == 1

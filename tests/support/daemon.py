@@ -19,7 +19,7 @@ from support.net import free_ports
 TOCSIN = str(Path(sys.executable).parent / "tocsin")
 
 
-def test_config(tmp_path: Path, bootstrap: str, **sections: Any) -> dict[str, Any]:
+def isolated_config(tmp_path: Path, bootstrap: str, **sections: Any) -> dict[str, Any]:
     """Settings isolated per test: own topics, consumer group, state and port."""
     run_id = uuid.uuid4().hex[:8]
     config: dict[str, Any] = {

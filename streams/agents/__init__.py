@@ -1,0 +1,1 @@
+"""One Faust agent per stage: the I/O edge around each stage's pure logic."""

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import structlog
+from faust.types import StreamT
+
+from streams.extract import extract
+from streams.merge import attack_key
+from streams.pipeline import Pipeline
+from tocsin.records import Article
+
+log = structlog.get_logger(__name__)
+
+
+def register(p: Pipeline) -> None:
+    @p.app.agent(p.articles, name="extract")
+    async def extract_stage(stream: StreamT) -> None:
+        async for event in stream.events():
+            article = await p.decode("extract", event, Article)
+            if article is None:
+                continue
+            try:
+                report = extract(article)
+            except Exception as exc:  # an extractor bug must not stop the pipeline
+                log.exception("extraction failed", article_id=article.id)
+                await p.dead_letters.send("extract", event, "extract_failed", f"{type(exc).__name__}: {exc}")
+                continue
+            if report.is_attack and report.attacker and report.target:
+                arrived = datetime.fromtimestamp(event.message.timestamp, UTC)
+                report = report.model_copy(update={"raw_arrived_at": arrived})
+                await p.reports.send(key=attack_key(report).encode(), value=report.to_bytes())

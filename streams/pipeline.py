@@ -1,0 +1,58 @@
+"""What every stage's agent is wired with: the app, topics, tables, dead letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import faust
+from faust.types import EventT
+
+from streams.dead_letters import DeadLetters
+from tocsin.kafka.topics import TopicSpec, Topics
+from tocsin.observability.metrics import RECORDS_CONSUMED
+from tocsin.records import Record, RecordError
+from tocsin.settings import Settings
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    app: faust.App
+    settings: Settings
+    articles: faust.TopicT
+    reports: faust.TopicT
+    events: faust.TopicT
+    alerts: faust.TopicT
+    dead_letters: DeadLetters
+
+    @classmethod
+    def create(cls, app: faust.App, settings: Settings, topics: Topics) -> Pipeline:
+        def topic(spec: TopicSpec) -> faust.TopicT:
+            # Raw bytes in and out: the stages decode with the versioned record schemas themselves.
+            return app.topic(spec.name, key_serializer="raw", value_serializer="raw", partitions=spec.partitions)
+
+        return cls(
+            app=app,
+            settings=settings,
+            articles=topic(topics.articles),
+            reports=topic(topics.reports),
+            events=topic(topics.events),
+            alerts=topic(topics.alerts),
+            dead_letters=DeadLetters(topic(topics.dead_letters)),
+        )
+
+    def table(self, name: str, value_serializer: str, default: type | None = None) -> faust.Table:
+        """A changelog-backed table, partitioned like the topics so it co-partitions with its stream."""
+        schema = faust.Schema(key_type=str, key_serializer="json", value_serializer=value_serializer)
+        return self.app.Table(name, default=default, schema=schema, partitions=self.settings.kafka.topics.partitions)
+
+    async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
+        """The record, or None after dead-lettering what does not decode."""
+        RECORDS_CONSUMED.labels(stage).inc()
+        try:
+            return schema.from_bytes(event.value)
+        except RecordError as exc:
+            await self.dead_letters.send(stage, event, exc.reason, exc.detail)
+            return None

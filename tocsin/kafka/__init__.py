@@ -1,0 +1,1 @@
+"""Kafka plumbing for Tocsin: the local broker, topics and clients."""

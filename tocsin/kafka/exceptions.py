@@ -1,0 +1,13 @@
+from tocsin.errors import TocsinError
+
+
+class KafkaSetupError(TocsinError):
+    """Kafka could not be made ready for Tocsin (missing tools, bad config, no broker)."""
+
+
+class BrokerError(KafkaSetupError):
+    """The local Kafka broker could not be fetched, formatted, started or stopped.
+
+    The message says what failed and, where the broker or Maven wrote
+    something, ends with the last lines of that output.
+    """
