@@ -12,8 +12,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,8 +44,13 @@ async def main(timeout: float) -> int:
     await web.TCPSite(runner, "127.0.0.1", 8765).start()
     print("demo: feed and webhook receiver on http://127.0.0.1:8765; starting Kafka and Tocsin ...", flush=True)
 
+    # Fresh broker and table state every run, so the demo's alerts are new each time.
+    state = Path(tempfile.mkdtemp(prefix="tocsin-demo-"))
+    env = {**os.environ, "TOCSIN_DATA_DIR": str(state / "worker"), "TOCSIN_KAFKA__LOCAL__DATA_DIR": str(state / "kafka")}
     tocsin = str(Path(sys.executable).parent / "tocsin")
-    daemon = await asyncio.create_subprocess_exec(tocsin, "--config", str(HERE / "demo.toml"), "run", stdin=asyncio.subprocess.DEVNULL)
+    daemon = await asyncio.create_subprocess_exec(
+        tocsin, "--config", str(HERE / "demo.toml"), "run", stdin=asyncio.subprocess.DEVNULL, env=env
+    )
     started = time.monotonic()
     received = 0
     try:
@@ -69,6 +77,7 @@ async def main(timeout: float) -> int:
             if daemon.returncode is None:
                 daemon.kill()
         await runner.cleanup()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ class LocalBroker:
         self._stdout = data / "broker.out"
         self._logs = data / "logs"
         self._storage = data / "kraft"
-        self._version_dir = config.cache_dir / KAFKA_VERSION
+        self._version_dir = config.cache_dir.expanduser().resolve() / KAFKA_VERSION
         self._libs = self._version_dir / "libs"
         self._proc: subprocess.Popen[bytes] | None = None
 
