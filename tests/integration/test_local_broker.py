@@ -20,6 +20,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from support.net import free_ports
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.exceptions import BrokerError
 
@@ -28,20 +29,8 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_ports(n: int) -> list[int]:
-    # All bound at once so the kernel cannot hand out the same port twice.
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def _config(data_dir: Path) -> LocalBrokerConfig:
-    port, controller_port = _free_ports(2)
+    port, controller_port = free_ports(2)
     return LocalBrokerConfig(port=port, controller_port=controller_port, data_dir=data_dir)
 
 
