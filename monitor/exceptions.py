@@ -6,14 +6,23 @@ class MonitorError(TocsinError):
 
 
 class FetchError(MonitorError):
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, *, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class BlockedAddressError(FetchError):
+    """The URL resolves to a private, loopback or otherwise internal address."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("blocked_address", detail)
 
 
 class ParseError(MonitorError):
-    pass
+    reason = "parse"
 
 
 class PublishError(MonitorError):
-    pass
+    """Kafka did not acknowledge: not the feed's fault, so polling pauses instead of backing the feed off."""

@@ -1,128 +1,346 @@
-"""The polling loop: decides when each feed is due and runs its stages in order."""
+"""The polling service: owns the feeds of its Kafka partitions, decides when each is due,
+and runs fetch → parse → normalise → publish, writing the feed's state only after Kafka
+acknowledged its articles."""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import random
 import time
-from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-import aiohttp
 import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from mode import Service
 
-from monitor.exceptions import MonitorError
-from monitor.fetch import FeedFetcher, Validators
-from monitor.normalise import ArticleNormaliser
-from monitor.parse import parse_feed
+from monitor.assignment import FeedPartitions
+from monitor.exceptions import FetchError, MonitorError, PublishError
+from monitor.feeds import FeedDefinition
+from monitor.feeds import catalog
+from monitor.fetch import FeedFetcher, FetchResult, open_session
+from monitor.fulltext import FullTextFetcher
+from monitor.normalise import ArticleNormaliser, StoryIndex
+from monitor.parse import ParsedFeed, parse_feed
 from monitor.publish import ArticlePublisher
-from tocsin.observability.metrics import ARTICLES_FETCHED, FEED_FETCHES
-from tocsin.records import utc_now
-from tocsin.settings import FeedConfig, FeedSettings
+from monitor.schedule import backoff_delay, cache_delay
+from monitor.state import FeedState
+from monitor.state.snapshot import read_latest
+from tocsin.kafka.topics import Topics
+from tocsin.observability.metrics import (
+    ARTICLES_FETCHED,
+    FEED_FETCH_BYTES,
+    FEED_FETCH_SECONDS,
+    FEED_FETCHES,
+    FEED_ITEMS,
+    FEED_MAX_STALENESS,
+    FEED_PARSES,
+    FEEDS_ASSIGNED,
+    FEEDS_BACKING_OFF,
+    FEEDS_STALE,
+    HOSTS_BACKING_OFF,
+    POLLING_PAUSED,
+)
+from tocsin.records import Article, utc_now
+from tocsin.settings import FeedSettings
 
 log = structlog.get_logger(__name__)
 
-_SEEN_PER_FEED = 5_000  # comfortably above any feed's item count
-_MAX_BACKOFF_SECONDS = 6 * 3600.0
+_DEFERRED = frozenset({"host_backoff"})  # not the feed's failure: try again when the host allows
+_MAX_PAUSE_SECONDS = 30.0
 
 
 @dataclass
-class FeedState:
-    feed: FeedConfig
-    interval: float
+class Subscription:
+    """A feed this poller owns right now."""
+
+    definition: FeedDefinition
+    partition: int
+    state: FeedState
     normaliser: ArticleNormaliser
-    validators: Validators = Validators()
-    next_due: float = 0.0
-    consecutive_errors: int = 0
-    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    due: float  # time.monotonic()
+    task: asyncio.Task[None] | None = None
+    publishing: bool = False
+    seen: frozenset[str] = field(default_factory=frozenset)
 
-    def remember(self, ids: list[str]) -> None:
-        for article_id in ids:
-            self.seen[article_id] = None
-        while len(self.seen) > _SEEN_PER_FEED:
-            self.seen.popitem(last=False)
+    @property
+    def interval(self) -> float:
+        return self.definition.config.interval_seconds or 0.0
 
-    def succeeded(self, now: float, ttl_minutes: int | None) -> None:
-        self.consecutive_errors = 0
-        self.next_due = now + max(self.interval, (ttl_minutes or 0) * 60.0)
 
-    def failed(self, now: float) -> None:
-        # A failing feed is retried less and less often, but never dropped.
-        self.consecutive_errors += 1
-        backoff = min(self.interval * 2 ** min(self.consecutive_errors, 16), _MAX_BACKOFF_SECONDS)
-        self.next_due = now + backoff * random.uniform(0.5, 1.0)
+@dataclass(frozen=True)
+class Digest:
+    parsed: ParsedFeed
+    current_ids: list[str]
+    new: list[Article]
 
 
 class Poller(Service):
-    """Polls every configured feed and publishes its new articles."""
+    """Polls the feeds of the partitions Kafka assigns to this process."""
 
-    def __init__(self, settings: FeedSettings, publisher: ArticlePublisher, *, concurrency: int = 64) -> None:
+    def __init__(self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str) -> None:
         super().__init__()
         self._settings = settings
-        self._publisher = publisher
-        self._slots = asyncio.Semaphore(concurrency)
-        self._states = [
-            FeedState(feed=f, interval=f.interval_seconds or settings.interval_seconds, normaliser=ArticleNormaliser(f))
-            for f in settings.sources
-        ]
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._session: aiohttp.ClientSession | None = None
+        self._bootstrap = bootstrap
+        self._topics = topics
+        self._group_id = group_id
+        self._publisher = ArticlePublisher(bootstrap, topics.articles.name, topics.feed_state.name)
+        self._subs: dict[str, Subscription] = {}
+        self._parked: dict[str, FeedState] = {}  # restored state of owned partitions' feeds not (yet) defined
+        self._owned: set[int] = set()
+        self._due: list[tuple[float, str]] = []
+        self._stories = StoryIndex()
+        self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tocsin-parse")
+        self._paused_until = 0.0
+        self._pause = 0.0
+        self._wakeup = asyncio.Event()
+        # Polls in flight (fetching, parsing or publishing). Bounded so that a burst of due feeds
+        # queues in the schedule, not as thousands of publishes; a few times the fetch concurrency
+        # so that a slow host's queued polls cannot starve the others.
+        self._in_flight = 0
+        self._max_in_flight = 4 * settings.concurrency
+
+    # -- lifecycle -----------------------------------------------------------------
 
     async def on_start(self) -> None:
         await self._publisher.start()
-        self._session = aiohttp.ClientSession(
-            headers={"User-Agent": self._settings.user_agent},
-            connector=aiohttp.TCPConnector(limit=0, limit_per_host=4, ttl_dns_cache=300),
-        )
+        if self._settings.sources:
+            # Config feeds are upserted; runtime ones (`tocsin feeds add`) are already on the topic.
+            await catalog.upsert(self._bootstrap, self._topics.feeds.name, self._settings.sources)
+        self._session = open_session(self._settings)
         self._fetcher = FeedFetcher(self._session, self._settings)
-        log.info("poller started", feeds=len(self._states))
+        self._full_text = FullTextFetcher(self._fetcher, self._settings.full_text_concurrency)
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            enable_auto_commit=False,  # definitions are re-read from the start on every assignment
+            auto_offset_reset="earliest",
+            client_id="tocsin-poller",
+        )
+        await self._consumer.start()
+        self._consumer.subscribe([self._topics.feeds.name], listener=FeedPartitions(self._assigned, self._revoked))
+        log.info("poller started", group=self._group_id, config_feeds=len(self._settings.sources))
 
     async def on_stop(self) -> None:
-        for task in self._in_flight:
-            task.cancel()
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
-        if self._session is not None:
-            await self._session.close()
+        await self._consumer.stop()  # revokes: in-flight polls finish and their state is flushed
+        await self._release(set(self._owned))
+        await self._session.close()
         await self._publisher.stop()
+        self._cpu.shutdown(wait=False, cancel_futures=True)
+
+    # -- ownership -------------------------------------------------------------------
+
+    async def _assigned(self, partitions: set[int]) -> None:
+        latest = await read_latest(self._bootstrap, self._topics.feed_state.name, partitions)
+        for value in latest.values():
+            if value is not None:
+                state = FeedState.from_bytes(value)
+                self._parked[state.feed_id] = state
+        self._owned |= partitions
+        tps = [TopicPartition(self._topics.feeds.name, p) for p in partitions]
+        if tps:
+            await self._consumer.seek_to_beginning(*tps)
+        log.info("feed partitions assigned", partitions=sorted(partitions), states_restored=len(latest))
+
+    async def _revoked(self, partitions: set[int]) -> None:
+        await self._release(partitions)
+        log.info("feed partitions revoked", partitions=sorted(partitions))
+
+    async def _release(self, partitions: set[int]) -> None:
+        leaving = [s for s in self._subs.values() if s.partition in partitions]
+        for sub in leaving:
+            if sub.task and not sub.publishing:
+                sub.task.cancel()  # nothing published yet: the next owner simply polls again
+        await asyncio.gather(*(s.task for s in leaving if s.task), return_exceptions=True)
+        await self._publisher.flush()  # the next owner must read the state we wrote
+        for sub in leaving:
+            del self._subs[sub.definition.feed_id]
+        self._parked = {k: v for k, v in self._parked.items() if k in self._subs}
+        self._owned -= partitions
+        FEEDS_ASSIGNED.set(len(self._subs))
+
+    @Service.task
+    async def _follow_definitions(self) -> None:
+        while not self.should_stop:
+            batches = await self._consumer.getmany(timeout_ms=1000)
+            for tp, records in batches.items():
+                for record in records:
+                    if record.key is not None and tp.partition in self._owned:
+                        self._define(record.key.decode(), tp.partition, record.value)
+            FEEDS_ASSIGNED.set(len(self._subs))
+
+    def _define(self, key: str, partition: int, value: bytes | None) -> None:
+        sub = self._subs.get(key)
+        if value is None:  # tombstone: `tocsin feeds remove`
+            if sub is not None:
+                if sub.task:
+                    sub.task.cancel()
+                self._parked[key] = sub.state
+                del self._subs[key]
+            return
+        definition = FeedDefinition.from_bytes(value)
+        interval = definition.config.interval_seconds or self._settings.interval_seconds
+        definition = definition.model_copy(update={"config": definition.config.model_copy(update={"interval_seconds": interval})})
+        if sub is not None:
+            sub.definition, sub.normaliser = definition, ArticleNormaliser(definition.config)
+            return
+        state = self._parked.pop(key, None) or FeedState(feed_id=key, url=definition.config.url)
+        next_poll = state.health.next_poll
+        wait = (next_poll - utc_now()).total_seconds() if next_poll else random.uniform(0.0, min(interval, 10.0))
+        sub = Subscription(definition, partition, state, ArticleNormaliser(definition.config), time.monotonic() + max(wait, 0.0))
+        sub.seen = frozenset(state.seen)
+        self._subs[key] = sub
+        heapq.heappush(self._due, (sub.due, key))
+        self._wakeup.set()
+
+    # -- scheduling ------------------------------------------------------------------
 
     @Service.task
     async def _schedule(self) -> None:
-        polling: set[int] = set()
         while not self.should_stop:
             now = time.monotonic()
-            for index, state in enumerate(self._states):
-                if state.next_due <= now and index not in polling:
-                    polling.add(index)
-                    task = asyncio.create_task(self._poll(state))
-                    self._in_flight.add(task)
-                    task.add_done_callback(lambda t, i=index: (self._in_flight.discard(t), polling.discard(i)))
-            upcoming = min((s.next_due for s in self._states), default=now + 1.0)
-            await self.sleep(min(max(upcoming - now, 0.05), 1.0))
-
-    async def _poll(self, state: FeedState) -> None:
-        url = state.feed.url
-        async with self._slots:
+            if now < self._paused_until:
+                await self.sleep(self._paused_until - now)
+                continue
+            POLLING_PAUSED.set(0)
+            while self._due and self._due[0][0] <= now and self._in_flight < self._max_in_flight:
+                due, key = heapq.heappop(self._due)
+                sub = self._subs.get(key)
+                if sub is None or sub.due != due or sub.task is not None:
+                    continue  # removed, rescheduled, or already polling
+                self._in_flight += 1
+                sub.task = asyncio.create_task(self._poll(sub))
+            self._wakeup.clear()
+            wait = min(self._due[0][0] - now, 1.0) if self._due else 1.0
             try:
-                result = await self._fetcher.fetch(url, state.validators)
-                if result.not_modified:
-                    state.validators = result.validators
-                    state.succeeded(time.monotonic(), None)
-                    FEED_FETCHES.labels("not_modified").inc()
-                    return
-                assert result.body is not None
-                parsed = await asyncio.get_running_loop().run_in_executor(None, parse_feed, result.body, url)
-                ARTICLES_FETCHED.inc(len(parsed.entries))
-                articles = [a for a in state.normaliser.articles(parsed.entries, utc_now()) if a.id not in state.seen]
-                if articles:
-                    await self._publisher.publish(articles)
-                # Only after Kafka acknowledged: a failed publish refetches and retries.
-                state.remember([a.id for a in articles])
-                state.validators = result.validators
-                state.succeeded(time.monotonic(), parsed.ttl_minutes)
-                FEED_FETCHES.labels("ok").inc()
-                log.info("feed polled", feed=state.feed.display_name, entries=len(parsed.entries), new=len(articles))
-            except MonitorError as exc:
-                state.failed(time.monotonic())
-                FEED_FETCHES.labels("error").inc()
-                log.warning("feed poll failed", feed=state.feed.display_name, error=str(exc), consecutive_errors=state.consecutive_errors)
+                await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.005))
+            except TimeoutError:
+                pass
+
+    def _reschedule(self, sub: Subscription, delay: float) -> None:
+        sub.due = time.monotonic() + delay
+        heapq.heappush(self._due, (sub.due, sub.definition.feed_id))
+
+    @Service.timer(5.0)
+    async def _gauges(self) -> None:
+        now = utc_now()
+        staleness = [self._staleness(s, now) for s in self._subs.values()]
+        FEED_MAX_STALENESS.set(max((age for age, _ in staleness), default=0.0))
+        FEEDS_STALE.set(sum(1 for _, stale in staleness if stale))
+        FEEDS_BACKING_OFF.set(sum(1 for s in self._subs.values() if s.state.health.consecutive_errors))
+        HOSTS_BACKING_OFF.set(self._fetcher.gate.hosts_backing_off)
+
+    @staticmethod
+    def _staleness(sub: Subscription, now: datetime) -> tuple[float, bool]:
+        last = sub.state.health.last_success
+        if last is None:
+            return 0.0, sub.state.health.consecutive_errors > 0
+        age = (now - last).total_seconds()
+        return age, age > 3 * sub.interval
+
+    # -- one poll ---------------------------------------------------------------------
+
+    async def _poll(self, sub: Subscription) -> None:
+        config = sub.definition.config
+        started = time.perf_counter()
+        try:
+            result = await self._fetcher.fetch(config.url, sub.state.validators)
+            FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
+            if result.not_modified:
+                await self._advance(sub, result, None)
+                FEED_FETCHES.labels("not_modified", "304").inc()
+                return
+            assert result.body is not None
+            FEED_FETCH_BYTES.inc(result.wire_bytes)
+            digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
+            FEED_PARSES.labels(digest.parsed.parser).inc()
+            await self._advance(sub, result, digest)
+            FEED_FETCHES.labels("ok", "200").inc()
+        except PublishError as exc:
+            self._kafka_unavailable(sub, exc)
+        except FetchError as exc:
+            FEED_FETCHES.labels(exc.reason, str(exc.status or "none")).inc()
+            if exc.reason in _DEFERRED:
+                self._reschedule(sub, exc.retry_after or sub.interval)
+            else:
+                await self._failed(sub, exc.reason, str(exc), exc.status, exc.retry_after)
+        except MonitorError as exc:
+            FEED_FETCHES.labels("parse_error", "200").inc()
+            await self._failed(sub, "parse_error", str(exc), 200, None)
+        finally:
+            sub.task = None
+            sub.publishing = False
+            self._in_flight -= 1
+            self._wakeup.set()
+
+    def _digest(self, sub: Subscription, body: bytes, url: str) -> Digest:
+        """CPU work, on the parse thread: parse, id every entry, build only the unseen articles."""
+        parsed = parse_feed(body, url)
+        ARTICLES_FETCHED.inc(len(parsed.entries))
+        candidates = sub.normaliser.candidates(parsed.entries)
+        fetched_at = utc_now()
+        new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in sub.seen]
+        return Digest(parsed, [c.id for c in candidates], new)
+
+    async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None) -> None:
+        now = utc_now()
+        seen = sub.state.seen
+        published = 0
+        if digest is not None:
+            FEED_ITEMS.labels("seen").inc(len(digest.current_ids) - len(digest.new))
+            outgoing = await self._outgoing(sub, digest.new)
+            sub.publishing = True
+            await self._publisher.publish(outgoing)
+            published = len(digest.new)
+            seen = sub.state.with_seen(digest.current_ids, [a.id for a in digest.new])
+        ttl = digest.parsed.ttl_minutes if digest else None
+        delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
+        sub.state = sub.state.polled(now, now + timedelta(seconds=delay), result.status, result.validators, seen, published)
+        sub.seen = frozenset(seen)
+        await self._publisher.save_state(sub.state)
+        self._reschedule(sub, delay)
+        self._pause = 0.0
+        if published:
+            log.info("feed polled", feed=sub.definition.config.display_name, entries=len(digest.current_ids) if digest else 0, new=published)
+
+    async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
+        """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""
+        if sub.definition.config.full_text:
+            new = list(await asyncio.gather(*(self._full_text.enrich(a) for a in new)))
+        outgoing: dict[str, Article] = {}
+        for article in new:
+            earlier = self._stories.match(article)
+            FEED_ITEMS.labels("new" if earlier is None else "duplicate").inc()
+            if earlier is None:
+                outgoing[article.id] = article
+            elif earlier.sources != self._stories.sources_of(earlier.id):
+                outgoing[earlier.id] = earlier  # the same article id again, now naming both sources
+            # Remembered before the publish is acknowledged, so a concurrent poll of another feed
+            # already folds into it; a failed publish is retried with the same content anyway.
+            self._stories.remember(earlier or article)
+        return list(outgoing.values())
+
+    async def _failed(self, sub: Subscription, reason: str, detail: str, status: int | None, retry_after: float | None) -> None:
+        errors = sub.state.health.consecutive_errors + 1
+        delay = max(backoff_delay(sub.interval, errors, cap=self._settings.max_backoff_seconds), retry_after or 0.0)
+        now = utc_now()
+        sub.state = sub.state.failed(now, now + timedelta(seconds=delay), f"{reason}: {detail}"[:500], status)
+        self._reschedule(sub, delay)
+        log.warning("feed poll failed", feed=sub.definition.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
+        try:
+            await self._publisher.save_state(sub.state)
+        except PublishError as exc:
+            self._kafka_unavailable(sub, exc)
+
+    def _kafka_unavailable(self, sub: Subscription, exc: PublishError) -> None:
+        # Nothing is buffered: the feed's state did not advance, so its next poll fetches the
+        # same items again. Polling pauses, so memory stays bounded by the polls in flight.
+        now = time.monotonic()
+        if now >= self._paused_until:  # the polls in flight fail together: one pause, one log line
+            self._pause = min(max(self._pause * 2, 1.0), _MAX_PAUSE_SECONDS)
+            self._paused_until = now + self._pause
+            POLLING_PAUSED.set(1)
+            log.warning("kafka unavailable, polling paused", error=str(exc), pause_seconds=self._pause)
+        self._reschedule(sub, self._paused_until - now + random.uniform(0.0, 1.0))

@@ -8,15 +8,20 @@ from Faust's exactly_once; every agent keeps concurrency 1 so offsets are
 never committed past an unprocessed message. Faust flushes its producer
 before committing offsets, so a stage's output is acknowledged before its
 input counts as done.
+
+Tables live in RocksDB under ``data_dir/worker`` (one store per worker), so a
+restart reads them from disk and only replays the changelog tail written
+since, instead of all of history.
 """
 
 from __future__ import annotations
 
 import faust
 
-from streams.agents import deliver, detect, extract, merge
+from streams.agents import detect, extract, lag, merge
+from streams.api import WorkerApi
 from streams.pipeline import Pipeline
-from tocsin.kafka.topics import topics_for
+from tocsin.kafka.topics import TopicSpec, ensure_topics, topics_for
 from tocsin.settings import Settings
 
 
@@ -26,7 +31,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
     app = faust.App(
         settings.kafka.app_id,
         broker=[f"kafka://{server}" for server in bootstrap],
-        store="memory://",
+        store="rocksdb://",
         datadir=str(datadir),
         autodiscover=False,
         web_enabled=False,
@@ -38,6 +43,21 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         processing_guarantee="at_least_once",
     )
     pipeline = Pipeline.create(app, settings, topics_for(settings.kafka))
-    for stage in (extract, merge, detect, deliver):
+    for stage in (extract, merge, detect, lag):
         stage.register(pipeline)
+    _ensure_changelogs(app, settings, bootstrap)
+    if settings.api.enabled:
+        app.add_dependency(WorkerApi(app, settings.api))
     return app
+
+
+def _ensure_changelogs(app: faust.App, settings: Settings, bootstrap: list[str]) -> None:
+    """Create the tables' changelog topics before the consumer group forms: created
+    lazily by Faust, they can be missing from the group's first metadata snapshot,
+    and the first table write then fails with PartitionsMismatch ("0 partitions")."""
+    t = settings.kafka.topics
+    specs = [
+        TopicSpec(table.changelog_topic.get_topic_name(), t.partitions, t.replication_factor, {"cleanup.policy": "compact"})
+        for table in app.tables.values()
+    ]
+    ensure_topics(bootstrap, specs, client_id="tocsin-tables")

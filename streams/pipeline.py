@@ -46,7 +46,16 @@ class Pipeline:
     def table(self, name: str, value_serializer: str, default: type | None = None) -> faust.Table:
         """A changelog-backed table, partitioned like the topics so it co-partitions with its stream."""
         schema = faust.Schema(key_type=str, key_serializer="json", value_serializer=value_serializer)
-        return self.app.Table(name, default=default, schema=schema, partitions=self.settings.kafka.topics.partitions)
+        # The schema covers the changelog; the persistent store picks its codec from
+        # value_type instead (bytes → raw, anything else → json).
+        return self.app.Table(
+            name,
+            default=default,
+            schema=schema,
+            key_type=str,
+            value_type=bytes if value_serializer == "raw" else None,
+            partitions=self.settings.kafka.topics.partitions,
+        )
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
         """The record, or None after dead-lettering what does not decode."""

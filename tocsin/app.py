@@ -12,8 +12,9 @@ import mode
 import structlog
 
 from monitor.poller import Poller
-from monitor.publish import ArticlePublisher
+from streams.api import worker_ready
 from streams.app import build_streams_app
+from streams.deliver import Deliverer
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.topics import ensure_topics, topics_for
 from tocsin.observability.http import ObservabilityServer
@@ -70,8 +71,10 @@ def check_ports(settings: Settings) -> None:
                 raise ConfigError(f"config error: {key}: {host}:{port} is not free ({exc.strerror})") from exc
 
 
-def run(settings: Settings, *, poll: bool, work: bool) -> None:
-    """Run the poller and/or the stream worker until SIGINT or SIGTERM."""
+def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = None) -> None:
+    """Run the poller, the stream worker and/or the webhook deliverer (by
+    default wherever the worker runs) until SIGINT or SIGTERM."""
+    deliver = work if deliver is None else deliver
     configure_logging(settings.logging)
     check_ports(settings)
     with kafka_cluster(settings) as bootstrap:
@@ -79,14 +82,27 @@ def run(settings: Settings, *, poll: bool, work: bool) -> None:
         ensure_topics(bootstrap, topics.all())
         services: list[mode.Service] = []
         if poll:
-            services.append(Poller(settings.feeds, ArticlePublisher(bootstrap, topics.articles.name)))
+            # One consumer group per deployment: its members split the feeds between them.
+            services.append(Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers"))
+        if deliver:
+            services.append(Deliverer(settings, bootstrap))
         app = build_streams_app(settings, bootstrap) if work else None
         if settings.metrics.enabled:
             components = [*services, *([app] if app else [])]
-            services.append(ObservabilityServer(settings.metrics, ready=lambda: all(c.started for c in components)))
+            services.append(
+                ObservabilityServer(
+                    settings.metrics,
+                    # A worker is ready once its tables are recovered, not merely started.
+                    ready=lambda: all(c.started for c in components) and (app is None or worker_ready(app)),
+                )
+            )
         options = {"loglevel": settings.logging.level, "override_logging": False, "redirect_stdouts": False, "quiet": True}
-        worker = faust.Worker(app, *services, **options) if app else mode.Worker(*services, **options)
-        log.info("tocsin starting", poll=poll, work=work, bootstrap=bootstrap)
+        if app:
+            worker = faust.Worker(app, *services, **options)
+            worker.spinner = None  # a terminal spinner would interleave escape codes with JSON logs
+        else:
+            worker = mode.Worker(*services, **options)
+        log.info("tocsin starting", poll=poll, work=work, deliver=deliver, bootstrap=bootstrap)
         try:
             worker.execute_from_commandline()
         except SystemExit as exit_:

@@ -9,6 +9,8 @@ being silently ignored.
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -21,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    PrivateAttr,
     SecretStr,
     TypeAdapter,
     ValidationError,
@@ -37,7 +40,7 @@ from pydantic_settings import (
 )
 
 from tocsin.errors import TocsinError
-from tocsin.records import Metric, Severity, SourceKind
+from tocsin.records import AlertKind, Metric, Severity, SourceKind
 
 _HTTP_URL = TypeAdapter(HttpUrl)
 
@@ -64,7 +67,8 @@ class ConfigError(TocsinError):
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validate_default: defaults such as "~/.cache/..." go through the same validators.
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class LocalKafkaSettings(Section):
@@ -139,8 +143,20 @@ class FeedConfig(Section):
 
 class FeedSettings(Section):
     interval_seconds: PositiveSeconds = 300.0
-    timeout_seconds: PositiveSeconds = 20.0
+    max_interval_seconds: PositiveSeconds = Field(
+        default=6 * 3600.0, description="Cap on the next poll from ttl, max-age, Expires and Retry-After."
+    )
+    max_backoff_seconds: PositiveSeconds = Field(
+        default=6 * 3600.0, description="Cap on the jittered exponential backoff of a failing feed."
+    )
+    timeout_seconds: PositiveSeconds = Field(default=20.0, description="Total time for one fetch.")
+    connect_timeout_seconds: PositiveSeconds = 5.0
+    read_timeout_seconds: PositiveSeconds = Field(default=10.0, description="Longest silence between two reads.")
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=256, ge=1, description="Fetches in flight in one poller.")
+    per_host_concurrency: int = Field(default=2, ge=1)
+    full_text_concurrency: int = Field(default=4, ge=1)
     user_agent: str = "Tocsin/0.1 (+https://github.com/tocsin)"
     allow_private_addresses: bool = False
     sources: list[FeedConfig] = Field(default_factory=list)
@@ -151,16 +167,95 @@ class FeedSettings(Section):
         return self
 
 
+WebhookFormat = Literal["cloudevents", "slack", "discord", "teams", "telegram"]
+
+
+class WebhookFilters(Section):
+    """Which alerts an endpoint gets; an empty list means "any"."""
+
+    kinds: list[AlertKind] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list)
+    min_severity: Severity = Severity.INFO
+    targets: list[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=list)
+    locations: list[str] = Field(
+        default_factory=list, description="Oblast/city names or ISO 3166-2 codes; any one on the event matches."
+    )
+
+
 class WebhookEndpoint(Section):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     url: HttpUrlStr
+    format: WebhookFormat = "cloudevents"
+    # At most one of secret / secret_env / secret_file; the value is a Standard Webhooks "whsec_<base64>" key.
     secret: SecretStr | None = None
+    secret_env: str | None = None
+    secret_file: Path | None = None
+    telegram_chat_id: str | None = None
+    filters: WebhookFilters = WebhookFilters()
     timeout_seconds: PositiveSeconds = 10.0
+    concurrency: int = Field(default=4, ge=1, le=256)
+    rate_limit_per_second: PositiveSeconds | None = Field(
+        default=None, description="Cap on requests per second; Slack endpoints default to 1."
+    )
     enabled: bool = True
+
+    _signing_secret: SecretStr | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_secret(self) -> WebhookEndpoint:
+        given = [s for s in (self.secret, self.secret_env, self.secret_file) if s is not None]
+        if len(given) > 1:
+            raise ValueError("set at most one of secret, secret_env, secret_file")
+        if self.format == "telegram" and not self.telegram_chat_id:
+            raise ValueError("format 'telegram' needs telegram_chat_id")
+        raw: str | None = None
+        if self.secret is not None:
+            raw = self.secret.get_secret_value()
+        elif self.secret_env is not None:
+            raw = os.environ.get(self.secret_env)
+            if not raw:
+                raise ValueError(f"secret_env: environment variable {self.secret_env} is not set")
+        elif self.secret_file is not None:
+            try:
+                raw = self.secret_file.expanduser().read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"secret_file: cannot read {self.secret_file}: {exc.strerror}") from None
+        if raw is not None:
+            # Never echo the value: errors and logs name only where it came from.
+            if not _WHSEC.fullmatch(raw):
+                raise ValueError("secret must be 'whsec_' followed by base64 (24 to 64 random bytes)")
+            self._signing_secret = SecretStr(raw)
+        return self
+
+    @property
+    def signing_secret(self) -> SecretStr | None:
+        return self._signing_secret
+
+    @property
+    def requests_per_second(self) -> float | None:
+        if self.rate_limit_per_second is None and self.format == "slack":
+            return 1.0  # Slack's documented limit for incoming webhooks
+        return self.rate_limit_per_second
+
+
+_WHSEC = re.compile(r"whsec_[A-Za-z0-9+/]{32,88}={0,2}")
+
+# Standard Webhooks' recommended schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+_STANDARD_SCHEDULE = [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
 
 
 class WebhookSettings(Section):
-    max_attempts: int = Field(default=5, ge=1, le=100)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    retry_schedule_seconds: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: list(_STANDARD_SCHEDULE),
+        min_length=1,
+        description="Delay before attempt n (the last entry repeats); jittered except the first.",
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open an endpoint's breaker.")
+    breaker_cooldown_seconds: PositiveSeconds = 30.0
+    breaker_max_cooldown_seconds: PositiveSeconds = 1800.0
+    allow_private_addresses: bool = False
     endpoints: list[WebhookEndpoint] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -168,11 +263,22 @@ class WebhookSettings(Section):
         _require_unique("name", (e.name for e in self.endpoints))
         return self
 
+    def endpoint(self, name: str) -> WebhookEndpoint:
+        found = next((e for e in self.endpoints if e.name == name), None)
+        if found is None:
+            raise ConfigError(f"no webhook endpoint named {name!r} (see `tocsin webhooks list`)")
+        return found
+
 
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
 
+WeaponClass = Literal["drone", "missile", "cruise_missile", "ballistic_missile"]
+
+
 class ThresholdRule(Section):
+    """Fires once per (event, rule) when the event's metric compares true against value."""
+
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     metric: Metric
     op: Comparison = ">="
@@ -180,15 +286,35 @@ class ThresholdRule(Section):
     severity: Severity = Severity.WARNING
     attacker: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     target: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    oblast: str | None = Field(default=None, pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$", description="ISO 3166-2 code of a place hit")
+    city: str | None = Field(default=None, min_length=1, description="Name of a place hit (case-insensitive)")
+    weapon_class: WeaponClass | None = None
+    cooldown_hours: PositiveSeconds | None = Field(
+        default=None, description="Per target: no new alert from this rule for events within this many hours of the last one."
+    )
+
+
+_RECORD_METRICS = [Metric.DRONES_LAUNCHED, Metric.MISSILES_LAUNCHED, Metric.AERIAL_WEAPONS_LAUNCHED]
 
 
 class RuleSettings(Section):
     threshold: list[ThresholdRule] = Field(default_factory=list)
+    record_metrics: list[Metric] = Field(
+        default_factory=lambda: list(_RECORD_METRICS), description="Metrics that raise `record` alerts."
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> RuleSettings:
         _require_unique("name", (r.name for r in self.threshold))
         return self
+
+
+class ApiSettings(Section):
+    """The worker's JSON API: events, records, health and readiness."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Port = 9465
 
 
 class MetricsSettings(Section):
@@ -204,7 +330,7 @@ class LoggingSettings(Section):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="TOCSIN_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix="TOCSIN_", env_nested_delimiter="__", extra="forbid", frozen=True, validate_default=True
     )
 
     data_dir: Path = Field(
@@ -214,6 +340,7 @@ class Settings(BaseSettings):
     feeds: FeedSettings = FeedSettings()
     webhooks: WebhookSettings = WebhookSettings()
     rules: RuleSettings = RuleSettings()
+    api: ApiSettings = ApiSettings()
     metrics: MetricsSettings = MetricsSettings()
     logging: LoggingSettings = LoggingSettings()
 

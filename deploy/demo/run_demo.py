@@ -55,7 +55,7 @@ async def main(timeout: float) -> int:
     received = 0
     try:
         while received < EXPECTED_ALERTS:
-            alert = await asyncio.wait_for(alerts.get(), timeout - (time.monotonic() - started))
+            alert = (await asyncio.wait_for(alerts.get(), timeout - (time.monotonic() - started)))["data"]  # a CloudEvent
             received += 1
             event = alert["event"]
             print(

@@ -1,3 +1,5 @@
-from monitor.fetch.fetcher import FeedFetcher, FetchResult, Validators
+from monitor.fetch.fetcher import FeedFetcher, FetchResult, open_session
+from monitor.fetch.politeness import HostGate
+from monitor.state import Validators
 
-__all__ = ["FeedFetcher", "FetchResult", "Validators"]
+__all__ = ["FeedFetcher", "FetchResult", "HostGate", "Validators", "open_session"]

@@ -1,15 +1,26 @@
-"""Feed bytes → entries. Pure and synchronous: the poller runs it off the event loop."""
+"""Feed bytes → entries. Pure and synchronous: the poller runs it off the event loop.
+
+fastfeedparser (lxml, ~0.25 ms for 30 items) parses first; feedparser (~12 ms,
+but forgiving with broken feeds) is the fallback when the fast one fails or
+finds nothing. RSS 0.9x/1.0/2.0, Atom and JSON Feed.
+"""
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import struct_time
+from typing import Any, Literal
 
+import fastfeedparser
 import feedparser
 
 from monitor.exceptions import ParseError
+from monitor.parse.sanitize import sanitized
+
+_TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,22 +39,51 @@ class ParsedFeed:
     language: str | None
     ttl_minutes: int | None
     entries: tuple[FeedEntry, ...]
+    parser: Literal["fast", "fallback"] = "fast"
 
 
 def parse_feed(body: bytes, url: str) -> ParsedFeed:
+    body = sanitized(body)
+    ttl = _TTL.search(body)
+    ttl_minutes = int(ttl.group(1)) if ttl else None
+    try:
+        fast = fastfeedparser.parse(body)  # bytes, never str: a str that looks like a URL is fetched
+        entries = tuple(_fast_entry(e, fast.feed.get("language")) for e in fast.entries)
+        if entries:
+            return ParsedFeed(fast.feed.get("language"), ttl_minutes, entries, "fast")
+    except Exception:  # noqa: BLE001 - any failure of the fast parser means "ask the forgiving one"
+        pass
+    return _fallback(body, url, ttl_minutes)
+
+
+def _fallback(body: bytes, url: str, ttl_minutes: int | None) -> ParsedFeed:
     parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=True, response_headers={"content-location": url})
-    if parsed.bozo and not parsed.entries:
-        raise ParseError(f"{url}: not a feed: {parsed.get('bozo_exception')!r}")
+    if not parsed.entries:
+        if parsed.bozo:
+            raise ParseError(f"{url}: not a feed: {parsed.get('bozo_exception')!r}")
+        return ParsedFeed(parsed.feed.get("language"), ttl_minutes, (), "fallback")
     feed_language = parsed.feed.get("language")
-    ttl = parsed.feed.get("ttl")
-    return ParsedFeed(
-        language=feed_language,
-        ttl_minutes=int(ttl) if isinstance(ttl, str) and ttl.isdigit() else None,
-        entries=tuple(_entry(e, feed_language) for e in parsed.entries),
+    return ParsedFeed(feed_language, ttl_minutes, tuple(_feedparser_entry(e, feed_language) for e in parsed.entries), "fallback")
+
+
+def _fast_entry(entry: Any, feed_language: str | None) -> FeedEntry:
+    content = entry.get("content") or []
+    first = content[0] if content else {}
+    summary = entry.get("description") or ""
+    body = first.get("value") or ""
+    return FeedEntry(
+        guid=entry.get("id") or None,
+        link=entry.get("link") or None,
+        title=entry.get("title") or "",
+        summary_html=summary,
+        # fastfeedparser repeats an RSS description as content; only real content:encoded is a body.
+        content_html="" if body == summary else body,
+        published=_iso_utc(entry.get("published") or entry.get("updated")),
+        language=first.get("language") or feed_language,
     )
 
 
-def _entry(entry: feedparser.FeedParserDict, feed_language: str | None) -> FeedEntry:
+def _feedparser_entry(entry: feedparser.FeedParserDict, feed_language: str | None) -> FeedEntry:
     content = entry.get("content") or []
     return FeedEntry(
         guid=entry.get("id") or None,
@@ -51,11 +91,21 @@ def _entry(entry: feedparser.FeedParserDict, feed_language: str | None) -> FeedE
         title=entry.get("title", ""),
         summary_html=entry.get("summary", ""),
         content_html=content[0].get("value", "") if content else "",
-        published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=_struct_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
         language=(content[0].get("language") if content else None) or feed_language,
     )
 
 
-def _utc(parsed: struct_time | None) -> datetime | None:
+def _iso_utc(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _struct_utc(parsed: struct_time | None) -> datetime | None:
     # feedparser normalises every date it understands to a UTC struct_time.
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC) if parsed else None

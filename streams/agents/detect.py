@@ -1,33 +1,62 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import structlog
 from faust.types import StreamT
 
-from streams.alert import threshold_alert
-from streams.detect import matching_rules
+from streams.detect import AlertLogEntry, RecordLadder, cooldown_key, detect, record_alert_id, threshold_alert_id
+from streams.merge import record_scope
 from streams.pipeline import Pipeline
-from tocsin.observability.metrics import ALERTS_RAISED
-from tocsin.records import AttackEvent, utc_now
+from tocsin.observability.metrics import ALERTS_RAISED, RAW_TO_ALERT_SECONDS, RECORDS_PRODUCED
+from tocsin.records import AttackEvent, Metric, utc_now
 
 log = structlog.get_logger(__name__)
 
+RECORDS_TABLE = "records"
+
+
+def ladder_key(scope: str, metric: Metric) -> str:
+    return f"{scope}|{metric.value}"
+
 
 def register(p: Pipeline) -> None:
-    alerts_fired = p.table("alerts-fired", "json", default=bool)
+    ladders = p.table(RECORDS_TABLE, "raw")
+    alert_log = p.table("alert-log", "raw")
+    cooldowns = p.table("rule-cooldowns", "json")
+    rules = p.settings.rules
 
     @p.app.agent(p.events, name="detect")
     async def detect_stage(stream: StreamT) -> None:
-        async for event in stream.events():
-            attack = await p.decode("detect", event, AttackEvent)
-            if attack is None:
+        async for message in stream.events():
+            event = await p.decode("detect", message, AttackEvent)
+            if event is None:
                 continue
-            for rule in matching_rules(attack, p.settings.rules.threshold):
-                alert = threshold_alert(attack, rule, utc_now())
-                if alerts_fired[alert.alert_id]:
-                    continue
-                # Published before it is marked fired: a crash in between re-sends the
-                # same alert id, which delivery drops, rather than losing the alert.
+            scope = record_scope(event)
+            log_keys = [record_alert_id(event, m) for m in rules.record_metrics]
+            log_keys += [threshold_alert_id(event, r) for r in rules.threshold]
+            clocks = {cooldown_key(r, event) for r in rules.threshold if r.cooldown_hours is not None}
+            found = detect(
+                event,
+                record_metrics=rules.record_metrics,
+                rules=rules.threshold,
+                ladders={m: RecordLadder.from_bytes(raw) for m in rules.record_metrics if (raw := ladders.get(ladder_key(scope, m)))},
+                log={k: AlertLogEntry.from_bytes(raw) for k in log_keys if (raw := alert_log.get(k))},
+                cooldowns={c: datetime.fromisoformat(at) for c in clocks if (at := cooldowns.get(c))},
+                now=utc_now(),
+            )
+            for alert in found.alerts:
                 await p.alerts.send(key=alert.alert_id.encode(), value=alert.to_bytes())
-                alerts_fired[alert.alert_id] = True
+                RECORDS_PRODUCED.labels("detect").inc()
                 ALERTS_RAISED.labels(alert.kind.value).inc()
-                log.info("alert raised", alert_id=alert.alert_id, event_id=attack.event_id, rule=rule.name)
+                if event.last_raw_arrived_at is not None:
+                    RAW_TO_ALERT_SECONDS.observe((utc_now() - event.last_raw_arrived_at).total_seconds())
+                log.info("alert raised", alert_id=alert.alert_id, kind=alert.kind.value, metric=alert.metric.value,
+                         value=alert.value, revision=alert.revision, event_id=event.event_id)
+            # State after publishing (see streams.detect.detector).
+            for metric, ladder in found.ladders.items():
+                ladders[ladder_key(scope, metric)] = ladder.to_bytes()
+            for key, entry in found.log.items():
+                alert_log[key] = entry.to_bytes()
+            for clock, moment in found.cooldowns.items():
+                cooldowns[clock] = moment.isoformat()

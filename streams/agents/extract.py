@@ -6,8 +6,9 @@ import structlog
 from faust.types import StreamT
 
 from streams.extract import extract
-from streams.merge import attack_key
+from streams.merge import pair_key
 from streams.pipeline import Pipeline
+from tocsin.observability.metrics import RECORDS_PRODUCED
 from tocsin.records import Article
 
 log = structlog.get_logger(__name__)
@@ -29,4 +30,6 @@ def register(p: Pipeline) -> None:
             if report.is_attack and report.attacker and report.target:
                 arrived = datetime.fromtimestamp(event.message.timestamp, UTC)
                 report = report.model_copy(update={"raw_arrived_at": arrived})
-                await p.reports.send(key=attack_key(report).encode(), value=report.to_bytes())
+                # Keyed by attacker>target: every report of an attack, in order, on one partition.
+                await p.reports.send(key=pair_key(report).encode(), value=report.to_bytes())
+                RECORDS_PRODUCED.labels("extract").inc()

@@ -3,15 +3,22 @@ from __future__ import annotations
 import structlog
 from faust.types import StreamT
 
-from streams.merge import attack_key, merge_report
+from streams.merge import OpenEvent, OpenEvents, find_event, merge_report, new_event_id, pair_key, partition_for, record_scope, still_open
 from streams.pipeline import Pipeline
+from tocsin.observability.metrics import EVENTS_OPEN, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
 
 log = structlog.get_logger(__name__)
 
+EVENTS_TABLE = "events"
+REVISIONS_TABLE = "event-revisions"
+
 
 def register(p: Pipeline) -> None:
-    event_state = p.table("event-state", "raw")
+    open_events = p.table("open-events", "raw")
+    events = p.table(EVENTS_TABLE, "raw")
+    revisions = p.table(REVISIONS_TABLE, "json", default=list)
+    partitions = p.settings.kafka.topics.partitions
 
     @p.app.agent(p.reports, name="merge")
     async def merge_stage(stream: StreamT) -> None:
@@ -19,11 +26,41 @@ def register(p: Pipeline) -> None:
             report = await p.decode("merge", event, ExtractionReport)
             if report is None:
                 continue
-            key = attack_key(report)
-            stored = event_state.get(key)
-            current = AttackEvent.from_bytes(stored) if stored else None
-            revised = merge_report(current, report, utc_now())
-            if revised is not None:
-                await p.events.send(key=revised.event_id.encode(), value=revised.to_bytes())
-                event_state[key] = revised.to_bytes()
-                log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
+            key = pair_key(report)
+            stored = open_events.get(key)
+            state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
+            found = find_event(state.events, report)
+            current = AttackEvent.from_bytes(events[found.event_id]) if found else None
+            revised = merge_report(current, report, utc_now(), new_event_id(report, state.events))
+            if revised is None:
+                continue
+            # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
+            await p.events.send(
+                key=revised.event_id.encode(),
+                value=revised.to_bytes(),
+                partition=partition_for(record_scope(revised), partitions),
+            )
+            RECORDS_PRODUCED.labels("merge").inc()
+            others = [e for e in state.events if e.event_id != revised.event_id]
+            opened = OpenEvents(events=tuple(still_open([*others, OpenEvent.of(revised)])))
+            if opened != state:
+                open_events[key] = opened.to_bytes()
+            events[revised.event_id] = revised.to_bytes()
+            revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)]
+            log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
+
+    @p.app.timer(10.0)
+    async def count_open_events() -> None:
+        EVENTS_OPEN.set(sum(len(OpenEvents.from_bytes(raw).events) for raw in open_events.values()))
+
+
+def revision_summary(event: AttackEvent) -> dict[str, object]:
+    """What the API shows of each revision: when, which report, the figures then."""
+    latest = event.sources[-1]
+    return {
+        "revision": event.revision,
+        "updated_at": event.updated_at.isoformat(),
+        "article_id": latest.article_id,
+        "source": latest.source,
+        "figures": {f.metric.value: f.value for f in event.figures},
+    }

@@ -1,3 +1,3 @@
-from streams.alert.alerts import threshold_alert
+from streams.alert.alerts import record_alert, threshold_alert
 
-__all__ = ["threshold_alert"]
+__all__ = ["record_alert", "threshold_alert"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tocsin.records import Alert, AlertKind, AttackEvent, RuleRef, alert_id
+from tocsin.records import Alert, AlertKind, AttackEvent, Metric, PreviousRecord, RuleRef, Severity, alert_id
 from tocsin.settings import ThresholdRule
 
 
@@ -20,4 +20,26 @@ def threshold_alert(event: AttackEvent, rule: ThresholdRule, now: datetime) -> A
         rule=RuleRef(name=rule.name, metric=rule.metric, op=rule.op, value=rule.value),
         event=event,
         raised_at=now,
+        scope=event.target,
+    )
+
+
+def record_alert(
+    event: AttackEvent, metric: Metric, previous: PreviousRecord, revision: int, now: datetime
+) -> Alert:
+    """Revision 1 is the record; later revisions update the same alert id with a higher figure."""
+    value = event.value(metric)
+    assert value is not None, "only a present figure breaks a record"
+    return Alert(
+        alert_id=alert_id(event.event_id, AlertKind.RECORD, metric.value),
+        kind=AlertKind.RECORD,
+        severity=Severity.CRITICAL,
+        metric=metric,
+        value=value,
+        event=event,
+        raised_at=now,
+        previous=previous,
+        scope=event.target,
+        revision=revision,
+        updated=revision > 1,
     )

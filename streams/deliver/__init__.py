@@ -1,4 +1,5 @@
-from streams.deliver.exceptions import DeliveryFailed
-from streams.deliver.webhook import WebhookSender
+"""Webhook fan-out: alerts → per-endpoint queues → signed HTTP deliveries."""
 
-__all__ = ["DeliveryFailed", "WebhookSender"]
+from streams.deliver.service import Deliverer
+
+__all__ = ["Deliverer"]

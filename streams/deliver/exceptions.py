@@ -1,10 +1,11 @@
 from tocsin.errors import TocsinError
 
 
-class DeliveryFailed(TocsinError):
-    """Every attempt to deliver an alert to one endpoint failed."""
+class DeliveryError(TocsinError):
+    """The deliverer cannot go on (Kafka unreachable, state not writable)."""
 
-    def __init__(self, endpoint: str, attempts: list[str]) -> None:
-        super().__init__(f"{endpoint}: {len(attempts)} attempts failed, last: {attempts[-1]}")
-        self.endpoint = endpoint
-        self.attempts = attempts
+
+class BlockedAddress(DeliveryError, OSError):
+    """A webhook URL leads to an address the SSRF guard refuses.
+
+    An OSError too, so that it travels through aiohttp's resolver handling."""

@@ -1,3 +1,18 @@
-from streams.detect.thresholds import matching_rules
+from streams.detect.detector import AlertLogEntry, Detection, cooldown_key, detect, record_alert_id, threshold_alert_id
+from streams.detect.records import Mark, RecordLadder, broken_record
+from streams.detect.thresholds import cooled_down, event_time, matching_rules
 
-__all__ = ["matching_rules"]
+__all__ = [
+    "AlertLogEntry",
+    "Detection",
+    "Mark",
+    "RecordLadder",
+    "broken_record",
+    "cooldown_key",
+    "cooled_down",
+    "detect",
+    "event_time",
+    "matching_rules",
+    "record_alert_id",
+    "threshold_alert_id",
+]

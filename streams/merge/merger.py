@@ -1,16 +1,28 @@
 """Reports of one attack → one event, revised as reports arrive. Pure.
 
+Which event a report belongs to (``find_event``): the same attacker and target
+(guaranteed by the partition key), the same night — or, when the report has
+no explicit window and its night is inferred from the publication time, the
+night before, since a follow-up published the next day about "last night" is
+about that night — and compatible size figures (launch counts within
+``SIZE_TOLERANCE``), so a smaller attack the next night is a new event.
+
 Precedence for an event's figure (spec: "a documented precedence"): the
 target's air force over other officials over the media; then the later
-report; then an exact figure over a hedged one. Every claim stays on the event.
+report; then an exact figure over a hedged one. Every claim stays on the
+event; exact claims further apart than ``DISPUTE_TOLERANCE`` mark the figure
+as disputed with their range.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from streams.merge.keys import pair_key
+from streams.merge.state import SIZE_METRICS, OpenEvent
 from tocsin.records import (
     AttackEvent,
     EventFigure,
@@ -26,18 +38,49 @@ from tocsin.records import (
 
 _KYIV = ZoneInfo("Europe/Kyiv")
 _SOURCE_RANK = {SourceKind.AIR_FORCE: 2, SourceKind.OFFICIAL: 1, SourceKind.MEDIA: 0}
+SIZE_TOLERANCE = 0.35
+"""Launch counts further apart than this (relative) are different attacks."""
+DISPUTE_TOLERANCE = 0.05
+"""Exact claims further apart than this (relative) are shown as a dispute."""
+OPEN_NIGHTS = 3
+"""Events older than this many nights before the newest are closed (no longer merged into)."""
 
 
-def attack_key(report: ExtractionReport) -> str:
-    """The Kafka key of a report: every report of one attack lands on one partition."""
-    return f"{report.attacker}>{report.target}@{_window(report).night_of.isoformat()}"
+def report_window(report: ExtractionReport) -> Window:
+    if report.window is not None:
+        return report.window
+    moment = report.published_at or datetime.now(_KYIV)
+    return Window(night_of=moment.astimezone(_KYIV).date())
 
 
-def event_id(key: str) -> str:
+def new_event_id(report: ExtractionReport, existing: Sequence[OpenEvent]) -> str:
+    """Deterministic: scope, night and how many events that night already has
+    (the merge stage sees a scope's reports in partition order, so a replay
+    gives every event the same id)."""
+    night = report_window(report).night_of
+    ordinal = sum(1 for e in existing if e.night_of == night)
+    key = f"{pair_key(report)}@{night.isoformat()}" + (f"#{ordinal}" if ordinal else "")
     return "evt_" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime) -> AttackEvent | None:
+def find_event(open_events: Sequence[OpenEvent], report: ExtractionReport) -> OpenEvent | None:
+    night = report_window(report).night_of
+    nights = [night] if report.window is not None else [night, night - timedelta(days=1)]
+    for candidate_night in nights:
+        for event in reversed(open_events):
+            if event.night_of == candidate_night and _compatible(event, report):
+                return event
+    return None
+
+
+def still_open(events: Sequence[OpenEvent]) -> list[OpenEvent]:
+    if not events:
+        return []
+    newest = max(e.night_of for e in events)
+    return [e for e in events if (newest - e.night_of).days < OPEN_NIGHTS]
+
+
+def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime, event_id: str) -> AttackEvent | None:
     """Return the event's next revision, or None when the report is already in
     it (a redelivered report must not create a revision)."""
     if current is not None and any(s.article_id == report.article_id for s in current.sources):
@@ -50,30 +93,37 @@ def merge_report(current: AttackEvent | None, report: ExtractionReport, now: dat
         url=report.article_url,
     )
     sources = (current.sources if current else ()) + (source,)
-    claims: dict[Metric, list[Figure]] = {f.metric: list(f.claims) for f in current.figures} if current else {}
+    claims: dict[Metric, list[Figure]] = {f.metric: list(f.claims) for f in current.figures if not f.derived} if current else {}
     for figure in report.figures:
         claims.setdefault(figure.metric, []).append(figure)
+    figures = [_reconcile(metric, found, sources) for metric, found in claims.items()]
     return AttackEvent(
-        event_id=event_id(attack_key(report)),
+        event_id=current.event_id if current else event_id,
         revision=current.revision + 1 if current else 1,
         attacker=report.attacker or "",
         target=report.target or "",
-        window=current.window if current else _window(report),
-        figures=tuple(_reconcile(metric, found, sources) for metric, found in sorted(claims.items())),
+        window=current.window if current else report_window(report),
+        figures=tuple(sorted(_with_derived(figures), key=lambda f: f.metric)),
         weapons=report.weapons or (current.weapons if current else ()),
         locations=_union(current.locations if current else (), report.locations),
         record_claims=(current.record_claims if current else ()) + report.record_claims,
         sources=sources,
         updated_at=now,
         first_raw_arrived_at=current.first_raw_arrived_at if current else report.raw_arrived_at,
+        last_raw_arrived_at=report.raw_arrived_at,
     )
 
 
-def _window(report: ExtractionReport) -> Window:
-    if report.window is not None:
-        return report.window
-    moment = report.published_at or datetime.now(_KYIV)
-    return Window(night_of=moment.astimezone(_KYIV).date())
+def _compatible(event: OpenEvent, report: ExtractionReport) -> bool:
+    for metric in SIZE_METRICS:
+        theirs, ours = event.sizes.get(metric), report.figure(metric)
+        if theirs is not None and ours is not None and _relative_gap(theirs, ours.value) > SIZE_TOLERANCE:
+            return False
+    return True
+
+
+def _relative_gap(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(a), abs(b), 1.0)
 
 
 def _reconcile(metric: Metric, claims: list[Figure], sources: tuple[EventSource, ...]) -> EventFigure:
@@ -85,7 +135,26 @@ def _reconcile(metric: Metric, claims: list[Figure], sources: tuple[EventSource,
         return (_SOURCE_RANK[source.kind], published, claim.qualifier is Qualifier.EXACT)
 
     best = max(claims, key=precedence)
-    return EventFigure(metric=metric, value=best.value, qualifier=best.qualifier, claims=tuple(claims))
+    exact = [c.value for c in claims if c.qualifier is Qualifier.EXACT]
+    disputed = (min(exact), max(exact)) if exact and _relative_gap(min(exact), max(exact)) > DISPUTE_TOLERANCE else None
+    return EventFigure(metric=metric, value=best.value, qualifier=best.qualifier, claims=tuple(claims), disputed=disputed)
+
+
+def _with_derived(figures: list[EventFigure]) -> list[EventFigure]:
+    """Aerial weapons = drones + missiles when no source states the total."""
+    by_metric = {f.metric: f for f in figures}
+    drones, missiles = by_metric.get(Metric.DRONES_LAUNCHED), by_metric.get(Metric.MISSILES_LAUNCHED)
+    if Metric.AERIAL_WEAPONS_LAUNCHED in by_metric or drones is None or missiles is None:
+        return figures
+    both_exact = drones.qualifier is Qualifier.EXACT and missiles.qualifier is Qualifier.EXACT
+    total = EventFigure(
+        metric=Metric.AERIAL_WEAPONS_LAUNCHED,
+        value=drones.value + missiles.value,
+        qualifier=Qualifier.EXACT if both_exact else Qualifier.AT_LEAST,
+        claims=(),
+        derived=True,
+    )
+    return [*figures, total]
 
 
 def _union(old: tuple[Location, ...], new: tuple[Location, ...]) -> tuple[Location, ...]:

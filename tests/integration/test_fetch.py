@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 
 import aiohttp
@@ -9,13 +10,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from monitor.exceptions import FetchError
-from monitor.fetch import FeedFetcher, Validators
+from monitor.exceptions import BlockedAddressError, FetchError
+from monitor.fetch import FeedFetcher, Validators, open_session
 from tocsin.settings import FeedSettings
 
 pytestmark = pytest.mark.integration
 
-SETTINGS = FeedSettings(timeout_seconds=2.0, max_body_bytes=64 * 1024)
+SETTINGS = FeedSettings(timeout_seconds=2.0, max_body_bytes=64 * 1024, allow_private_addresses=True)
 
 
 async def serve(handler) -> TestServer:  # type: ignore[no-untyped-def]
@@ -78,5 +79,63 @@ async def test_redirect_loops_and_errors_are_typed() -> None:
         with pytest.raises(FetchError) as unavailable:
             await fetch(server)
         assert unavailable.value.reason == "http_503"
+    finally:
+        await server.close()
+
+
+async def test_private_addresses_are_refused_after_resolution_by_default() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/to-private":
+            raise web.HTTPFound("http://10.0.0.1/feed")
+        return web.Response(body=b"<rss/>")
+
+    server = await serve(handler)
+    guarded = FeedSettings(timeout_seconds=2.0)
+    assert not guarded.allow_private_addresses
+    try:
+        async with open_session(guarded) as session:
+            fetcher = FeedFetcher(session, guarded)
+            for url in (str(server.make_url("/feed")), f"http://localhost:{server.port}/feed", "http://[::1]/feed", "http://169.254.169.254/latest"):
+                with pytest.raises(BlockedAddressError):
+                    await fetcher.fetch(url)
+        # A public-looking start that redirects inside is refused at the hop.
+        async with open_session(SETTINGS) as session:
+            permissive = FeedFetcher(session, SETTINGS.model_copy(update={"allow_private_addresses": True}))
+            assert (await permissive.fetch(str(server.make_url("/feed")))).body == b"<rss/>"
+        async with aiohttp.ClientSession() as session:
+            hop_guard = FeedFetcher(session, SETTINGS.model_copy(update={"allow_private_addresses": False}))
+            with pytest.raises(BlockedAddressError):
+                await hop_guard.fetch(str(server.make_url("/to-private")).replace("127.0.0.1", "localhost"))
+    finally:
+        await server.close()
+
+
+async def test_throttling_backs_off_the_whole_host_and_trickling_is_cut_by_the_total_timeout() -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.path == "/busy":
+            return web.Response(status=429, headers={"Retry-After": "120"})
+        if request.path == "/trickle":
+            response = web.StreamResponse()
+            await response.prepare(request)
+            for _ in range(50):
+                await response.write(b"<")
+                await asyncio.sleep(0.2)  # never silent long enough for the read timeout
+            return response
+        return web.Response(body=b"<rss/>")
+
+    server = await serve(handler)
+    try:
+        async with aiohttp.ClientSession() as session:
+            fetcher = FeedFetcher(session, SETTINGS)
+            with pytest.raises(FetchError) as trickled:
+                await fetcher.fetch(str(server.make_url("/trickle")))
+            assert trickled.value.reason == "timeout"
+            with pytest.raises(FetchError) as busy:
+                await fetcher.fetch(str(server.make_url("/busy")))
+            assert busy.value.reason == "http_429" and busy.value.retry_after >= 120
+            # Another feed of the same host now waits without a request being made.
+            with pytest.raises(FetchError) as deferred:
+                await fetcher.fetch(str(server.make_url("/other")))
+            assert deferred.value.reason == "host_backoff" and deferred.value.retry_after > 100
     finally:
         await server.close()

@@ -58,7 +58,10 @@ async def test_attack_report_becomes_exactly_one_webhook_alert(tmp_path: Path, k
                 return len(receiver.received) >= 1
 
             await wait_for(delivered, 90, "the alert to reach the webhook", daemon)
-            alert = receiver.received[0]
+            cloudevent = receiver.received[0]
+            alert = cloudevent["data"]
+            assert cloudevent["specversion"] == "1.0" and cloudevent["type"] == "io.tocsin.alert.threshold"
+            assert cloudevent["id"] == alert["alert_id"]
             assert alert["schema"] == "tocsin.alert"
             assert alert["kind"] == "threshold"
             assert alert["metric"] == "drones_launched" and alert["value"] == 539

@@ -30,7 +30,10 @@ def isolated_config(tmp_path: Path, bootstrap: str, **sections: Any) -> dict[str
             "topics": {"prefix": f"test-{run_id}", "partitions": 2},
         },
         "feeds": {"interval_seconds": 1.0, "timeout_seconds": 5.0, "allow_private_addresses": True},
+        "webhooks": {"allow_private_addresses": True},  # the receivers are on 127.0.0.1
         "metrics": {"host": "127.0.0.1", "port": free_ports(1)[0]},
+        # The worker's API port too: concurrent test daemons must not share the default.
+        "api": {"host": "127.0.0.1", "port": free_ports(1)[0]},
         "logging": {"level": "info", "format": "json"},
     }
     for name, values in sections.items():

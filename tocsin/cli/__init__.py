@@ -7,9 +7,13 @@ from pathlib import Path
 
 import click
 
+from tocsin.cli.backfill import backfill_command
 from tocsin.cli.extract import extract_command
+from tocsin.cli.feeds import feeds_group
 from tocsin.cli.kafka import kafka_group, topics_group
-from tocsin.cli.run import poll_command, run_command, worker_command
+from tocsin.cli.replay import replay_command
+from tocsin.cli.run import deliver_command, poll_command, run_command, worker_command
+from tocsin.cli.webhooks import webhooks_group
 from tocsin.errors import TocsinError
 from tocsin.settings import ConfigError
 
@@ -30,7 +34,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     ctx.obj = config_file
 
 
-for command in (run_command, poll_command, worker_command, kafka_group, topics_group, extract_command):
+for command in (run_command, poll_command, worker_command, deliver_command, kafka_group, topics_group, extract_command, webhooks_group, backfill_command, replay_command, feeds_group):
     cli.add_command(command)
 
 

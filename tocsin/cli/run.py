@@ -24,5 +24,13 @@ def poll_command(ctx: click.Context) -> None:
 @click.command("worker")
 @click.pass_context
 def worker_command(ctx: click.Context) -> None:
-    """Only run the stream processors (extract, merge, detect, alert, deliver)."""
+    """Only run the stream processors (extract, merge, detect, alert) and the webhook deliverer."""
     app.run(settings_from(ctx), poll=False, work=True)
+
+
+@click.command("deliver")
+@click.pass_context
+def deliver_command(ctx: click.Context) -> None:
+    """Only deliver alerts to the configured webhooks (resumes pending deliveries).
+    Run one deliverer per kafka.app_id, or several: they share the alert partitions."""
+    app.run(settings_from(ctx), poll=False, work=False, deliver=True)

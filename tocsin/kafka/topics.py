@@ -39,9 +39,15 @@ class Topics:
     events: TopicSpec
     alerts: TopicSpec
     dead_letters: TopicSpec
+    # The pollers' own: feed definitions and per-feed state, both keyed by feed id
+    # with the same partition count, so a feed's state lives in its feed's partition.
+    feeds: TopicSpec
+    feed_state: TopicSpec
+    # The deliverer's: the latest state of every (alert, endpoint) delivery.
+    deliveries: TopicSpec
 
     def all(self) -> tuple[TopicSpec, ...]:
-        return (self.articles, self.reports, self.events, self.alerts, self.dead_letters)
+        return (self.articles, self.reports, self.events, self.alerts, self.dead_letters, self.feeds, self.feed_state, self.deliveries)
 
 
 def topics_for(settings: KafkaSettings) -> Topics:
@@ -60,6 +66,10 @@ def topics_for(settings: KafkaSettings) -> Topics:
         events=spec("events", **{"cleanup.policy": "compact"}),
         alerts=spec("alerts", **deleted_after(t.alerts_retention_hours)),
         dead_letters=spec("dead-letters", **deleted_after(t.dead_letters_retention_hours)),
+        feeds=spec("feeds", **{"cleanup.policy": "compact"}),
+        feed_state=spec("feed-state", **{"cleanup.policy": "compact"}),
+        # Compacted and kept: a delivered alert is never sent to that endpoint again.
+        deliveries=spec("deliveries", **{"cleanup.policy": "compact"}),
     )
 
 
@@ -117,7 +127,9 @@ def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, client_id
 def _warn_on_partition_mismatch(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
     # Changing a keyed topic's partition count re-routes keys, so it is never done silently.
     for description in admin.describe_topics([s.name for s in specs]):
-        spec = next(s for s in specs if s.name == description["topic"])
+        # kafka-python 3 names the topic "name" (MetadataResponse v1+); older versions "topic".
+        name = description.get("name") or description.get("topic")
+        spec = next(s for s in specs if s.name == name)
         actual = len(description["partitions"])
         if actual != spec.partitions:
             log.warning("topic partition count differs from settings", topic=spec.name, actual=actual, configured=spec.partitions)

@@ -4,14 +4,37 @@ Labels are bounded (stage, outcome, kind, endpoint name, reason): never a
 per-article or per-URL label.
 """
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 ARTICLES_FETCHED = Counter("tocsin_articles_fetched", "Feed entries parsed from fetched feeds.")
 ARTICLES_PUBLISHED = Counter(
     "tocsin_articles_published", "New articles acknowledged by Kafka on the raw topic."
 )
 FEED_FETCHES = Counter(
-    "tocsin_feed_fetches", "Feed fetches by outcome (ok, not_modified, error).", ["outcome"]
+    "tocsin_feed_fetches",
+    "Feed fetches by outcome (ok, not_modified, or the error reason: timeout, http_503, too_large, ...) and HTTP status (none without one).",
+    ["outcome", "status"],
+)
+FEED_FETCH_BYTES = Counter("tocsin_feed_fetch_bytes", "Feed body bytes received, after decompression.")
+FEED_FETCH_SECONDS = Histogram(
+    "tocsin_feed_fetch_seconds",
+    "Feed fetch latency, redirects included.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+FEED_ITEMS = Counter(
+    "tocsin_feed_items", "Feed entries by verdict: new, seen (already published from this feed), duplicate (same story from another feed).", ["verdict"]
+)
+FEED_PARSES = Counter("tocsin_feed_parses", "Feeds parsed, by parser (fast, fallback).", ["parser"])
+FEEDS_ASSIGNED = Gauge("tocsin_feeds_assigned", "Feeds this poller owns through its Kafka partition assignment.")
+FEEDS_BACKING_OFF = Gauge("tocsin_feeds_backing_off", "Owned feeds whose last poll failed (retried with growing delays, never dropped).")
+HOSTS_BACKING_OFF = Gauge("tocsin_hosts_backing_off", "Hosts left alone after a 429 or 503.")
+FEEDS_STALE = Gauge("tocsin_feeds_stale", "Owned feeds without a successful poll for more than three of their intervals.")
+FEED_MAX_STALENESS = Gauge("tocsin_feed_max_staleness_seconds", "Longest time since an owned feed's last successful poll.")
+POLLING_PAUSED = Gauge("tocsin_polling_paused", "1 while polling waits for Kafka to acknowledge again.")
+PUBLISH_SECONDS = Histogram(
+    "tocsin_article_publish_seconds",
+    "From handing a poll's new articles to Kafka to their acknowledgement (acks=all).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 30.0),
 )
 RECORDS_CONSUMED = Counter(
     "tocsin_records_consumed", "Records consumed by a stream stage.", ["stage"]
@@ -22,4 +45,27 @@ ALERTS_DELIVERED = Counter(
 )
 DEAD_LETTERS = Counter(
     "tocsin_dead_letters", "Records sent to the dead-letter topic, by stage and reason.", ["stage", "reason"]
+)
+RECORDS_PRODUCED = Counter(
+    "tocsin_records_produced", "Records a stream stage published downstream (throughput).", ["stage"]
+)
+RAW_TO_ALERT_SECONDS = Histogram(
+    "tocsin_raw_to_alert_seconds",
+    "From the article's arrival on the raw topic to its alert being published.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)
+EVENTS_OPEN = Gauge("tocsin_events_open", "Events still open for merging (recent nights).")
+CONSUMER_LAG = Gauge("tocsin_consumer_lag", "Messages behind the high-water mark, summed per topic.", ["topic"])
+WEBHOOK_ATTEMPTS = Counter(
+    "tocsin_webhook_attempts", "Webhook HTTP attempts by endpoint and result (ok, http_<status>, timeout, connection, blocked).", ["endpoint", "result"]
+)
+WEBHOOK_LATENCY = Histogram(
+    "tocsin_webhook_delivery_seconds",
+    "From the alert being raised to its successful delivery, by endpoint.",
+    ["endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 7200.0, 36000.0),
+)
+WEBHOOK_QUEUE_DEPTH = Gauge("tocsin_webhook_queue_depth", "Deliveries waiting or under way, by endpoint.", ["endpoint"])
+WEBHOOK_BREAKER_STATE = Gauge(
+    "tocsin_webhook_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open, 3 disabled (410 Gone).", ["endpoint"]
 )

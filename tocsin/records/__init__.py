@@ -1,9 +1,10 @@
 """Kafka record schemas (explicit, versioned, JSON)."""
 
-from tocsin.records.alert import Alert, AlertKind, RuleRef, Severity, alert_id
+from tocsin.records.alert import Alert, AlertKind, PreviousRecord, RuleRef, Severity, alert_id
 from tocsin.records.article import Article, ArticleSource, SourceKind
 from tocsin.records.base import Record, utc_now
 from tocsin.records.dead_letter import DeadLetter
+from tocsin.records.delivery import Attempt, Delivery, DeliveryStatus, delivery_key
 from tocsin.records.event import AttackEvent, EventFigure, EventSource
 from tocsin.records.exceptions import RecordError
 from tocsin.records.report import (
@@ -22,10 +23,13 @@ from tocsin.records.report import (
 __all__ = [
     "Alert",
     "AlertKind",
+    "Attempt",
     "Article",
     "ArticleSource",
     "AttackEvent",
     "DeadLetter",
+    "Delivery",
+    "DeliveryStatus",
     "EventFigure",
     "EventSource",
     "Evidence",
@@ -33,6 +37,7 @@ __all__ = [
     "Figure",
     "Location",
     "Metric",
+    "PreviousRecord",
     "Qualifier",
     "Record",
     "RecordClaim",
@@ -44,5 +49,6 @@ __all__ = [
     "WeaponCount",
     "Window",
     "alert_id",
+    "delivery_key",
     "utc_now",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from enum import StrEnum
 
 from tocsin.records.base import Model, Record, UtcDatetime
@@ -28,6 +29,14 @@ class RuleRef(Model):
     value: float
 
 
+class PreviousRecord(Model):
+    """The record a `record` alert broke."""
+
+    value: float
+    event_id: str
+    night_of: date
+
+
 class Alert(Record):
     SCHEMA = "tocsin.alert"
     VERSION = 1
@@ -40,6 +49,11 @@ class Alert(Record):
     rule: RuleRef | None = None
     event: AttackEvent
     raised_at: UtcDatetime
+    previous: PreviousRecord | None = None
+    scope: str | None = None
+    # A later upward revision re-publishes the same alert id with revision + 1 and updated=True.
+    revision: int = 1
+    updated: bool = False
 
 
 def alert_id(event_id: str, kind: AlertKind, subject: str) -> str:

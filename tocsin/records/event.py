@@ -14,6 +14,10 @@ class EventFigure(Model):
     value: float
     qualifier: Qualifier
     claims: tuple[Figure, ...]
+    # Sources disagree beyond the merge tolerance: (lowest, highest) exact claim.
+    disputed: tuple[float, float] | None = None
+    # Computed from other figures (aerial weapons = drones + missiles), not claimed.
+    derived: bool = False
 
 
 class EventSource(Model):
@@ -40,6 +44,10 @@ class AttackEvent(Record):
     sources: tuple[EventSource, ...]
     updated_at: UtcDatetime
     first_raw_arrived_at: UtcDatetime | None = None
+    # When the report behind this revision reached the raw topic (alert latency).
+    last_raw_arrived_at: UtcDatetime | None = None
+    # Seeded by `tocsin backfill`: feeds record history, never raises alerts.
+    historical: bool = False
 
     def value(self, metric: Metric) -> float | None:
         figure = next((f for f in self.figures if f.metric is metric), None)

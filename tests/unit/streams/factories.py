@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tocsin.records import Evidence, ExtractionReport, Figure, Metric, Qualifier, SourceKind, TextField, Window
+from tocsin.records import Evidence, ExtractionReport, Figure, Location, Metric, Qualifier, SourceKind, TextField, Window
 
 
 def figure(metric: Metric, value: float, article_id: str, qualifier: Qualifier = Qualifier.EXACT) -> Figure:
@@ -12,7 +12,17 @@ def figure(metric: Metric, value: float, article_id: str, qualifier: Qualifier =
     return Figure(metric=metric, value=value, qualifier=qualifier, evidence=evidence, article_id=article_id)
 
 
-def report(article_id: str, *figures: tuple[Metric, float], kind: SourceKind = SourceKind.MEDIA, hour: int = 8, night: date = date(2025, 7, 4)) -> ExtractionReport:
+def report(
+    article_id: str,
+    *figures: tuple[Metric, float],
+    kind: SourceKind = SourceKind.MEDIA,
+    hour: int = 8,
+    night: date = date(2025, 7, 4),
+    qualifier: Qualifier = Qualifier.EXACT,
+    explicit_window: bool = True,
+    locations: tuple[Location, ...] = (),
+) -> ExtractionReport:
+    """Published at ``hour`` UTC on ``night``; without an explicit window the night is inferred from that."""
     return ExtractionReport(
         article_id=article_id,
         source=f"outlet-{article_id}",
@@ -22,7 +32,8 @@ def report(article_id: str, *figures: tuple[Metric, float], kind: SourceKind = S
         confidence=0.9,
         attacker="RU",
         target="UA",
-        window=Window(night_of=night),
-        figures=tuple(figure(m, v, article_id) for m, v in figures),
+        window=Window(night_of=night) if explicit_window else None,
+        figures=tuple(figure(m, v, article_id, qualifier) for m, v in figures),
+        locations=locations,
         extractor="test",
     )

@@ -6,52 +6,119 @@ from factories import report
 
 from streams.alert import threshold_alert
 from streams.detect import matching_rules
-from streams.merge import attack_key, merge_report
-from tocsin.records import Metric, SourceKind
+from streams.merge import OpenEvent, find_event, merge_report, new_event_id, pair_key, partition_for, still_open
+from tocsin.records import AttackEvent, ExtractionReport, Location, Metric, Qualifier, SourceKind
 from tocsin.settings import ThresholdRule
 
 NOW = datetime(2025, 7, 4, 10, tzinfo=UTC)
-D, N, K = Metric.DRONES_LAUNCHED, Metric.DRONES_NEUTRALIZED, Metric.KILLED
+D, N, K, M, A = (
+    Metric.DRONES_LAUNCHED,
+    Metric.DRONES_NEUTRALIZED,
+    Metric.KILLED,
+    Metric.MISSILES_LAUNCHED,
+    Metric.AERIAL_WEAPONS_LAUNCHED,
+)
+
+
+def merge_all(*reports: ExtractionReport) -> list[AttackEvent]:
+    """Run reports through the merge stage's pure logic, as the agent does; return the open events."""
+    index: list[OpenEvent] = []
+    events: dict[str, AttackEvent] = {}
+    for r in reports:
+        found = find_event(index, r)
+        revised = merge_report(events[found.event_id] if found else None, r, NOW, new_event_id(r, index))
+        if revised is not None:
+            events[revised.event_id] = revised
+            index = still_open([*(e for e in index if e.event_id != revised.event_id), OpenEvent.of(revised)])
+    return [events[e.event_id] for e in index]
 
 
 def test_reports_of_one_attack_merge_into_revisions_of_one_event() -> None:
-    first = merge_report(None, report("a1", (D, 539), (K, 1)), NOW)
+    first = merge_report(None, report("a1", (D, 539), (K, 1)), NOW, "evt_x")
     assert first is not None and first.revision == 1
-    second = merge_report(first, report("a2", (K, 2), (N, 476), hour=9), NOW)
+    second = merge_report(first, report("a2", (K, 2), (N, 476), hour=9), NOW, "ignored")
     assert second is not None
-    assert second.event_id == first.event_id and second.revision == 2
+    assert second.event_id == "evt_x" and second.revision == 2
     assert (second.value(D), second.value(K), second.value(N)) == (539, 2, 476)
     assert [s.article_id for s in second.sources] == ["a1", "a2"]
     assert len(next(f for f in second.figures if f.metric is K).claims) == 2
 
 
 def test_a_redelivered_report_changes_nothing() -> None:
-    event = merge_report(None, report("a1", (D, 539)), NOW)
-    assert merge_report(event, report("a1", (D, 539)), NOW) is None
+    event = merge_report(None, report("a1", (D, 539)), NOW, "evt_x")
+    assert merge_report(event, report("a1", (D, 539)), NOW, "evt_x") is None
 
 
-def test_the_air_force_outranks_a_later_media_report() -> None:
-    official = merge_report(None, report("af", (D, 539), kind=SourceKind.AIR_FORCE, hour=6), NOW)
-    merged = merge_report(official, report("m", (D, 540), hour=11), NOW)
-    assert merged is not None and merged.value(D) == 539
+def test_precedence_air_force_then_later_then_exact() -> None:
+    (event,) = merge_all(
+        report("af", (D, 539), kind=SourceKind.AIR_FORCE, hour=6),
+        report("m", (D, 540), hour=11),
+        report("early", (K, 1), hour=5),
+        report("later-hedged", (K, 2), hour=9, qualifier=Qualifier.AT_LEAST),
+    )
+    assert event.value(D) == 539  # the air force over a later media report
+    assert event.value(K) == 2  # a later revision over an earlier one
 
 
-def test_other_nights_are_other_events() -> None:
-    assert attack_key(report("a", night=date(2025, 7, 4))) != attack_key(report("b", night=date(2025, 7, 5)))
+def test_exact_beats_at_least_from_the_same_moment() -> None:
+    (event,) = merge_all(report("a", (K, 3), hour=9, qualifier=Qualifier.AT_LEAST), report("b", (K, 2), hour=9))
+    figure = next(f for f in event.figures if f.metric is K)
+    assert figure.value == 2 and figure.qualifier is Qualifier.EXACT
+
+
+def test_disagreement_beyond_tolerance_is_visible() -> None:
+    (event,) = merge_all(report("a", (N, 718), hour=8), report("b", (N, 711), hour=9), report("c", (D, 728), (N, 600), hour=10))
+    figure = next(f for f in event.figures if f.metric is N)
+    assert figure.value == 600 and figure.disputed == (600, 718)
+
+
+def test_aerial_weapons_are_derived_when_no_source_states_them() -> None:
+    (event,) = merge_all(report("a", (D, 539), (M, 11)))
+    total = next(f for f in event.figures if f.metric is A)
+    assert total.value == 550 and total.derived
+
+
+def test_a_follow_up_a_day_later_about_last_night_merges() -> None:
+    first = report("a", (D, 539), hour=6)
+    follow_up = report("b", (K, 2), hour=12, night=date(2025, 7, 5), explicit_window=False)
+    (event,) = merge_all(first, follow_up)
+    assert [s.article_id for s in event.sources] == ["a", "b"]
+
+
+def test_a_smaller_attack_the_next_night_is_a_new_event() -> None:
+    events = merge_all(report("a", (D, 539)), report("b", (D, 120), night=date(2025, 7, 5), explicit_window=False))
+    assert len(events) == 2 and {e.value(D) for e in events} == {539, 120}
+    assert len({e.event_id for e in events}) == 2
+
+
+def test_incompatible_figures_on_one_night_are_two_events_with_stable_ids() -> None:
+    reports = (report("a", (D, 539)), report("b", (D, 40)))
+    first, second = merge_all(*reports), merge_all(*reports)
+    assert len(first) == 2 and [e.event_id for e in first] == [e.event_id for e in second]
+
+
+def test_reports_are_keyed_by_pair_and_partitioned_like_kafka() -> None:
+    assert pair_key(report("a")) == "RU>UA"
+    # Kafka's default partitioner for b"UA" (murmur2) on 6 partitions.
+    assert partition_for("UA", 6) == partition_for("UA", 6) and 0 <= partition_for("UA", 6) < 6
 
 
 def test_threshold_rules_filter_and_alert_ids_are_stable() -> None:
-    event = merge_report(None, report("a1", (D, 539)), NOW)
+    event = merge_report(None, report("a1", (D, 539), (M, 11), locations=(Location(name="Kyiv", iso3166_2="UA-30"),)), NOW, "evt_x")
     assert event is not None
     rules = [
         ThresholdRule(name="big", metric=D, op=">=", value=400),
         ThresholdRule(name="huge", metric=D, op=">", value=600),
         ThresholdRule(name="on-russia", metric=D, value=1, target="RU"),
         ThresholdRule(name="deaths", metric=K, value=1),
+        ThresholdRule(name="kyiv", metric=D, value=1, oblast="UA-30", weapon_class="missile"),
+        ThresholdRule(name="lviv", metric=D, value=1, city="Lviv"),
+        ThresholdRule(name="ballistic", metric=D, value=1, weapon_class="ballistic_missile"),
     ]
-    (rule,) = matching_rules(event, rules)
+    assert [r.name for r in matching_rules(event, rules)] == ["big", "kyiv"]
+    rule = rules[0]
     alert = threshold_alert(event, rule, NOW)
     assert alert.value == 539 and alert.rule is not None and alert.rule.name == "big"
-    revised = merge_report(event, report("a2", (K, 3)), NOW)
+    revised = merge_report(event, report("a2", (K, 3)), NOW, "evt_x")
     assert revised is not None
     assert threshold_alert(revised, rule, NOW).alert_id == alert.alert_id

@@ -1,0 +1,212 @@
+"""Stream processors end to end: one `tocsin worker`, a local broker, a realistic article mix.
+
+Mix: 90% non-attack news (the corpus's non-attack articles padded to about
+3 KB, as bench_extraction.py builds them) and 10% attack reports, ten outlets'
+reports per attack (Air Force style, en/uk, generated from the historical
+dataset's figures by airforce_articles.py and spread over distinct nights), so
+every attack becomes one event and a `drones_launched >= 1` threshold alert.
+
+Phases (prints ``name: value`` lines):
+  throughput  N articles pre-loaded on the raw topic, then drained by the worker:
+              articles/s from the first to the last extracted, alerts published.
+  latency     R articles/s paced for S seconds against the caught-up worker: raw-topic
+              arrival → alert on the alerts topic (Kafka timestamps), p50/p99/max.
+  soak        keep feeding until --soak articles in total, worker RSS every 100k.
+
+    .venv/bin/python bench/bench_streams.py --articles 60000 --rate 200 --seconds 60 [--soak 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
+
+from aiokafka import AIOKafkaProducer  # noqa: E402
+from airforce_articles import articles as airforce_articles  # noqa: E402
+from bench_extraction import build_sets  # noqa: E402
+from score_extraction import CORPUS, load  # noqa: E402
+from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
+from support.net import free_ports  # noqa: E402
+from support.streams import caught_up, read_topic  # noqa: E402
+
+from tocsin.cli.extract import article_from_mapping  # noqa: E402
+from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig  # noqa: E402
+from tocsin.records import Alert, Article  # noqa: E402
+
+DATASET = Path("/work/shared/data/missile_attacks_daily.csv")
+FALLBACK = ROOT / "tests" / "fixtures" / "attacks_2025.csv"
+REPORTS_PER_ATTACK = 10
+ATTACK_SHARE = 0.10
+
+
+class Mix:
+    """An endless, deterministic article stream; every attack is on a new night."""
+
+    def __init__(self, seed: int = 11) -> None:
+        self._rng = random.Random(seed)
+        mix, _ = build_sets(2000, seed)
+        news_ids = {labelled.article.id for labelled in load(CORPUS) if not labelled.expected["is_attack"]}
+        self._news = [a for a in mix if a.id in news_ids]
+        self._attacks = list(airforce_articles(DATASET if DATASET.exists() else FALLBACK, None))
+        self._serial = 0
+
+    def stream(self) -> Iterator[Article]:
+        cycle = 0
+        while True:
+            for doc in self._attacks:
+                # A new year per pass over the dataset: every attack is a distinct night.
+                shifted = _shift_years(doc, cycle)
+                for outlet in range(REPORTS_PER_ATTACK):
+                    yield self._article({**shifted, "id": f"{shifted['id']}-y{cycle}-o{outlet}"}, outlet)
+                    for _ in range(int(round((1 - ATTACK_SHARE) / ATTACK_SHARE))):
+                        yield self._news_item()
+            cycle += 1
+
+    def _article(self, doc: dict, outlet: int) -> Article:
+        article = article_from_mapping(doc, doc["id"])
+        moment = (article.published_at or article.fetched_at) + timedelta(minutes=7 * outlet)
+        return article.model_copy(update={"published_at": moment, "fetched_at": moment})
+
+    def _news_item(self) -> Article:
+        self._serial += 1
+        base = self._rng.choice(self._news)
+        return base.model_copy(update={"id": f"news-{self._serial}"})
+
+
+def _shift_years(doc: dict, years: int) -> dict:
+    published = doc["published"]
+    return {**doc, "published": f"{int(published[:4]) + years}{published[4:]}"}
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def produce(producer: AIOKafkaProducer, topic: str, articles: Iterator[Article], count: int, rate: float | None = None) -> None:
+    started, pending = time.perf_counter(), []
+    for n in range(count):
+        article = next(articles)
+        pending.append(await producer.send(topic, key=article.id.encode(), value=article.to_bytes()))
+        if rate is not None:
+            delay = started + (n + 1) / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        if len(pending) >= 2000:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+
+
+async def consumed(daemon: Daemon) -> float:
+    return (await daemon.metrics()).get('tocsin_records_consumed_total{stage="extract"}', 0.0)
+
+
+async def wait_consumed(daemon: Daemon, target: int) -> None:
+    while await consumed(daemon) < target or not await caught_up(daemon):
+        await asyncio.sleep(0.5)
+
+
+async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
+    config = isolated_config(
+        workdir,
+        bootstrap,
+        kafka={"bootstrap_servers": [bootstrap], "app_id": "bench", "topics": {"prefix": "bench", "partitions": 6}},
+        rules={"threshold": [{"name": "any-drones", "metric": "drones_launched", "op": ">=", "value": 1}]},
+        logging={"level": "warning", "format": "json"},
+    )
+    config_file = write_config(workdir / "tocsin.toml", config)
+    topic = "bench.articles"
+    articles = Mix().stream()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20, acks=1)
+    await producer.start()
+    daemon = Daemon(config_file, "worker")
+    try:
+        # Throughput: drain a pre-loaded backlog.
+        await daemon.start()
+        await daemon.wait_ready()
+        await produce(producer, topic, articles, args.articles)
+        first = None
+        while (done := await consumed(daemon)) < args.articles:
+            if first is None and done > 0:
+                first = (time.perf_counter(), done)
+            await asyncio.sleep(0.2)
+        assert first is not None
+        elapsed = time.perf_counter() - first[0]
+        print(f"throughput.articles: {args.articles}")
+        print(f"throughput.articles_per_s: {(args.articles - first[1]) / elapsed:.0f}")
+        await wait_consumed(daemon, args.articles)
+        metrics = await daemon.metrics()
+        threshold_alerts = metrics.get('tocsin_alerts_raised_total{kind="threshold"}', 0)
+        print(f"throughput.alerts: {threshold_alerts:.0f}")
+        assert daemon.process is not None
+        print(f"throughput.worker_rss_mib: {rss_mib(daemon.process.pid):.0f}")
+
+        # Latency at a steady rate against the caught-up worker.
+        mark = time.time()
+        paced = int(args.rate * args.seconds)
+        await produce(producer, topic, articles, paced, rate=args.rate)
+        await wait_consumed(daemon, args.articles + paced)
+        latencies = []
+        for _, value in await read_topic(bootstrap, "bench.alerts"):
+            alert = Alert.from_bytes(value)
+            arrived = alert.event.last_raw_arrived_at
+            if arrived is not None and arrived.timestamp() >= mark:
+                latencies.append((alert.raised_at - arrived).total_seconds())
+        latencies.sort()
+        print(f"latency.rate_per_s: {args.rate}")
+        print(f"latency.alerts: {len(latencies)}")
+        for name, q in (("p50", 0.50), ("p99", 0.99)):
+            print(f"latency.{name}_ms: {latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000:.0f}")
+        print(f"latency.max_ms: {latencies[-1] * 1000:.0f}")
+
+        # Soak: RSS as the total grows.
+        total = args.articles + paced
+        while total < args.soak:
+            step = min(100_000, args.soak - total)
+            await produce(producer, topic, articles, step)
+            total += step
+            await wait_consumed(daemon, total)
+            print(f"soak.rss_mib_after_{total}: {rss_mib(daemon.process.pid):.0f}")
+            sys.stdout.flush()
+        print(f"soak.articles_total: {total}")
+        print(f"worker.rss_mib_final: {rss_mib(daemon.process.pid):.0f}")
+    finally:
+        await producer.stop()
+        await daemon.stop(signal.SIGTERM, timeout=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=60_000)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--soak", type=int, default=0, help="total articles to reach (e.g. 1000000)")
+    parser.add_argument("--bootstrap", help="an existing broker; default: a fresh local one")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tocsin-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.bootstrap:
+            asyncio.run(run(args, args.bootstrap, workdir))
+            return
+        port, controller = free_ports(2)
+        with LocalBroker(LocalBrokerConfig(port=port, controller_port=controller, data_dir=workdir / "kafka")) as broker:
+            asyncio.run(run(args, broker.bootstrap, workdir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from monitor.fulltext.extractor import FullTextFetcher
+
+__all__ = ["FullTextFetcher"]

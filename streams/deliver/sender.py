@@ -1,0 +1,68 @@
+"""One HTTP attempt of one delivery. The only module here that talks HTTP."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import aiohttp
+from yarl import URL
+
+from streams.deliver.exceptions import BlockedAddress
+from streams.deliver.guard import check_literal, connector_options
+from streams.deliver.outcome import Outcome, Verdict, from_error, from_status
+from streams.deliver.render import Body
+from streams.deliver.signing import signed_headers
+from tocsin.records import Attempt, utc_now
+from tocsin.settings import WebhookEndpoint
+
+USER_AGENT = "Tocsin-Webhooks/1"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    attempt: Attempt
+
+
+def target_url(endpoint: WebhookEndpoint) -> str:
+    if endpoint.format == "discord":
+        # Without wait=true Discord answers 204 before it validates the message: failures would be silent.
+        return str(URL(endpoint.url).update_query(wait="true"))
+    return endpoint.url
+
+
+def new_session(allow_private: bool) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=60, **connector_options(allow_private))
+    return aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
+
+
+class Sender:
+    def __init__(self, session: aiohttp.ClientSession, *, allow_private: bool) -> None:
+        self._session = session
+        self._allow_private = allow_private
+
+    async def attempt(self, endpoint: WebhookEndpoint, message_id: str, body: Body) -> Result:
+        started = time.perf_counter()
+        now = utc_now()
+        headers = {"Content-Type": body.content_type, **signed_headers(message_id, body.content, endpoint.signing_secret, now)}
+        timeout = aiohttp.ClientTimeout(total=endpoint.timeout_seconds)
+        try:
+            if not self._allow_private:
+                check_literal(endpoint.url)
+            async with self._session.post(
+                target_url(endpoint), data=body.content, headers=headers, timeout=timeout, allow_redirects=False
+            ) as response:
+                await response.read()  # drain so the connection can be reused
+                outcome = from_status(response.status, response.headers, utc_now())
+        except BlockedAddress:
+            outcome = Outcome(Verdict.REJECTED, "blocked")
+        except TimeoutError:
+            outcome = from_error("timeout")
+        except aiohttp.ClientConnectorError as exc:
+            # Only the exception's type is kept: messages can carry the URL, and URLs can carry tokens.
+            outcome = Outcome(Verdict.REJECTED, "blocked") if isinstance(exc.os_error, BlockedAddress) else from_error("connection")
+        except aiohttp.ClientError:
+            outcome = from_error("connection")
+        duration_ms = (time.perf_counter() - started) * 1000
+        return Result(outcome, Attempt(at=now, outcome=outcome.token, status=outcome.status, duration_ms=round(duration_ms, 1)))

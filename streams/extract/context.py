@@ -1,0 +1,140 @@
+"""Is a count about *this* attack? Other attacks, forecasts and running totals are not.
+
+Cues are checked in the clause holding the count (so that "539 drones, beating
+the previous record of 479" keeps 539 and drops 479) and a few strong ones in
+the whole sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Reason(Enum):
+    OTHER_ATTACK = "other_attack"
+    FORECAST = "forecast"
+    CUMULATIVE = "cumulative"
+    COMPARISON = "comparison"
+
+
+_OTHER_ATTACK = (
+    r"(?:days?|weeks?|months?|years?|nights?) (?:ago|earlier|before)\b|previous\w*|preceding|earlier (?:this|that|in)\b"
+    r"|last (?:week|month|year|time|summer|winter|spring|autumn|fall)\b|the day before\b|a day earlier\b"
+    r"|set (?:on|in)\b|former record|prior record|old record|the record of\b|the last record"
+    r"|попередн\w*|минулого (?:тижня|місяця|року)|минулому (?:тижні|місяці|році)|(?<! у )(?<! в )тому(?![\w'])(?! що)|раніше|напередодні"
+    r"|передуюч\w*|предыдущ\w*|прошл\w* (?:недел\w*|месяц\w*|год\w*)|назад\b|ранее\b|накануне"
+    r"|the night before|the previous night|позаминул\w*|in (?:a|an|the) (?:similar|separate|another) attack"
+)
+_FORECAST = (
+    r"(?:could|might|would|will|shall|can)\b|may\b(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
+    r"|produc(?:e|es|ed|ing)\b|production of|output|allocat\w*|budget\w*|funding|financ\w*|manufactur\w*|procure\w*|purchas\w*|deliver(?:y|ies|ed)\b|per (?:day|night|month|week)|a (?:day|night|month|week)\b(?! (?:after|before|earlier|later))|daily\b"
+    r"|forecast\w*|warn\w* that|predict\w*|estimat\w* that|intends?"
+    r"|може|можуть|зможе|зможуть|планує|планують|плану\w*|очіку\w*|прогноз\w*|виробля\w*|виробит\w*|виробництв\w*|закуп\w*|постач\w*|виділ\w*|бюджет\w*|фінансув\w*|на день|на добу"
+    r"|щодня|щоночі|щомісяця|в день|у день|за день|може\b|сможет|смогут|могут|планиру\w*|ожида\w*"
+    r"|производ(?:ит|ят|ство)\b|закуп\w*|постав\w*|выдел\w*|финансир\w*|в сутки|ежедневно|ежесуточно|здатн\w*|способн\w*|накопич\w*"
+)
+_CUMULATIVE = (
+    r"since (?:the )?(?:start|beginning|outbreak)|since (?:february|the full-scale|20\d\d|january)|so far this"
+    r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months))"
+    r"|during (?:the )?(?:month|week|year)|in (?:january|february|march|april|june|july|august"
+    r"|september|october|november|december)\b(?! \d)|(?:in|per) a (?:week|month|year)\b|monthly|weekly|in 20\d\d|in (?:the )?past (?:\w+ )?(?:years|months|weeks)"
+    r"|in stock|stockpile\w*|arsenal\w*|inventor(?:y|ies)|на склад\w*|запас\w*|арсенал\w*"
+    r"|за (?:\S+ )?(?:роки|років|року|місяці|місяців|тижні|тижнів|года|лет|месяца|месяцев|недели|недель)\b"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december|січень|лютий|березень"
+    r"|квітень|травень|червень|липень|серпень|вересень|жовтень|листопад|грудень|январь|февраль|март|апрель|май|июнь"
+    r"|июль|август|сентябрь|октябрь|ноябрь|декабрь)(?: 20\d\d)?\s*:"
+    r"|(?:за|from|від|с|з) (?:january|february|march|april|june|july|august|september|october|november|december|січень"
+    r"|лютий|березень|квітень|травень|червень|липень|серпень|вересень|жовтень|листопад|грудень|січня|лютого|березня"
+    r"|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|января|февраля|марта|апреля|мая|июня|июля"
+    r"|августа|сентября|октября|ноября|декабря|январь|февраль|март|апрель|июнь|июль|август|сентябрь|октябрь|ноябрь"
+    r"|декабрь)(?! \d)|підсумк\w* (?:року|місяця|тижня|\w+ня)|итог\w* (?:года|месяца|недели)|in numbers|year in review|round-?up|за рік|за год|за тиждень|за неделю"
+    r"|минулої доби|за минулу добу"
+    r"|full-scale invasion|з початку|від початку|цього (?:року|місяця|тижня)|за (?:минулий |останній )?(?:тиждень|місяць|рік)"
+    r"|протягом (?:тижня|місяця|року)|[ув] (?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні)"
+    r"|за весь|за увесь|з лютого|с начала|в этом году|за (?:неделю|месяц|год)|в (?:январе|феврале|марте|апреле|мае|июне|июле"
+    r"|августе|сентябре|октябре|ноябре|декабре)|за час|за період|за время"
+    r"|cumulative|altogether since|in all since"
+)
+# Words right before a count that make it the other side of a comparison: "than the 479", "up from 479".
+_COMPARISON_WORDS = frozenset(
+    ("than", "versus", "vs", "vs.", "ніж", "проти", "чем", "против", "previous", "попередній", "предыдущий")
+)
+_COMPARISON_STEMS = (
+    "surpass", "beat", "exceed", "eclips", "topp", "overtak", "breaking", "перевищ", "перевершив", "побив", "превыс",
+    "побил", "порівняно", "сравнению", "compared",
+)
+_COMPARISON_PAIRS = frozenset(("up from", "down from", "record of", "high of", "рекорд у", "рекорд в"))
+_QUALIFYING_COMPARATIVES = frozenset(("more", "fewer", "less", "більше", "менше", "більш", "менш", "более", "больше", "меньше"))
+_NIGHT_WORDS = frozenset(("ніч", "ночь"))
+
+_CUE = re.compile(
+    rf"(?<![\w'])(?:(?P<other>{_OTHER_ATTACK})|(?P<cumulative>{_CUMULATIVE})|(?P<forecast>{_FORECAST}))"
+)
+_REASONS = {"other": Reason.OTHER_ATTACK, "cumulative": Reason.CUMULATIVE, "forecast": Reason.FORECAST}
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A phrase that moves the counts near it off this attack: found once per sentence."""
+
+    start: int
+    reason: Reason
+    carries: bool  # its time frame carries over to later clauses of the sentence
+
+
+def find_cues(low: str, start: int, end: int) -> list[Cue]:
+    cues = []
+    for m in _CUE.finditer(low, start, end):
+        if m.group(0).startswith(_SINCE) and _SUPERLATIVE.search(low, start, m.start()):
+            continue  # "the most massive attack since the start of the invasion: 158 ..." frames a record
+        reason = _REASONS[m.lastgroup or "other"]
+        # A period ("In July, ...") or an earlier time ("Five days ago, ...") carries over; a modal verb does
+        # not ("Ukraine will respond, he said, after Russia launched 539"), nor a loose "previous".
+        carries = reason is Reason.CUMULATIVE or (reason is Reason.OTHER_ATTACK and not m.group(0).startswith(_LOOSE_OTHER))
+        cues.append(Cue(m.start(), reason, carries))
+    return cues
+
+
+def excluded(low: str, cues: list[Cue], clause_start: int, clause_end: int, count_start: int) -> Reason | None:
+    """Why a count is not this attack's figure, from the sentence's ``cues`` and the words before it."""
+    if _compared(low[max(clause_start, count_start - 60) : count_start].split()[-4:]):
+        return Reason.COMPARISON
+    for cue in cues:
+        if clause_start <= cue.start < clause_end or (cue.start < clause_start and cue.carries):
+            return cue.reason
+    return None
+
+
+_SUPERLATIVE = re.compile(
+    r"largest|biggest|heaviest|strongest|deadliest|worst|greatest|most \w+|record|(?<![\w'])най\w+|рекорд|крупнейш"
+    r"|мощнейш|масштабнейш|наибол\w*|самы\w+ \w+|сам(?:ая|ой|ую) \w+"
+)
+# "менш ніж за тиждень": a span of time, not a period's total.
+_WITHIN = re.compile(r"(?:less than|within|in under|менш ніж|менше ніж|менш як|менее чем|меньше чем|всего за|лише за)\s+$")
+_SINCE = ("since", "з початку", "від початку", "с начала", "full-scale", "з лютого")
+# "previous"/"preceding" in an earlier clause usually qualify a different noun than the count.
+_LOOSE_OTHER = ("previous", "preceding", "попередн", "предыдущ")
+
+
+def _compared(words: list[str]) -> bool:
+    for i, word in enumerate(words):
+        previous = words[i - 1] if i else ""
+        following = words[i + 1] if i + 1 < len(words) else ""
+        # "more than 500" qualifies a count ("more than 140 drones and 23" too); "у ніч проти 4 липня" names a night.
+        qualifying = word in ("than", "ніж", "чем") and previous in _QUALIFYING_COMPARATIVES
+        if word in _COMPARISON_WORDS and not (qualifying and (not following or following[0].isdigit())):
+            if previous not in _NIGHT_WORDS:
+                return True
+        if word.startswith(_COMPARISON_STEMS) or f"{previous} {word}" in _COMPARISON_PAIRS:
+            return True
+    return False
+
+
+def period_summary(title: str) -> bool:
+    """A headline framed as a period's total ("In July ...", "Підсумки року", "Итоги недели") is not one attack."""
+    return any(
+        cue.reason is Reason.CUMULATIVE and not _WITHIN.search(title, 0, cue.start)
+        for cue in find_cues(title, 0, len(title))
+    )

@@ -1,0 +1,479 @@
+"""Candidate figures: every count in a text, with what it counts and what happened to it.
+
+A count's *thing* is the noun behind it ("539 ударними БпЛА"); its *action* is
+the verb that governs it, searched in this order: a verb right behind it
+("268 збито", "23 were injured"), the nearest verb before it in its clause,
+an earlier verb in the sentence (enumerations: "attacked with 550 means: 539
+drones, 11 missiles"), and a passive verb later in the sentence ("23 people,
+including 3 children, were injured").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from streams.extract.context import Reason, excluded, find_cues
+from streams.extract.dates import DateMention, find_dates
+from streams.extract.lexicon import (
+    AEROBALLISTIC,
+    ACTION,
+    ATTACK_HINT,
+    AUXILIARY,
+    BALLISTIC,
+    CRUISE,
+    FILLER_WORD,
+    NOT_ATTACK_DRONE,
+    ORDINALS,
+    OF_THEM,
+    OUT_OF_BEFORE,
+    SINGULAR_VICTIM,
+    THING_AT,
+    Action,
+    Thing,
+)
+from streams.extract.numbers import Count, find_counts, qualified
+from streams.extract.text import Span, clause_starts, sentences
+from streams.extract.weapons import find_models
+from tocsin.records.report import Metric, Qualifier, TextField
+
+
+class MissileClass:
+    CRUISE = "cruise"
+    BALLISTIC = "ballistic"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A count read as a figure, before the report picks one per metric."""
+
+    metric: Metric | None  # None for shot-down / lost parts that only add up to a metric
+    action: Action
+    thing: Thing
+    value: float
+    qualifier: Qualifier
+    field: TextField
+    start: int
+    end: int
+    clause: Span
+    missile_class: str | None
+    detail: bool  # names a class or model, so is a part of a total: "4 cruise missiles", "6 Iskander-M"
+    guessed: bool  # no verb governs it; read as a launch by default
+    additive: bool  # "ще трьох", "a further two": adds to the figure before it
+    excluded: Reason | None
+
+    @property
+    def usable(self) -> bool:
+        return self.excluded is None
+
+
+# Whether a date named in the text is some other attack's (not this night's).
+ForeignDate = Callable[[date], bool]
+
+_MAX_FILLERS = 3
+# No single wave comes near these (the records are in the hundreds); larger counts are running totals.
+_ONE_WAVE_MAX = {Thing.DRONE: 2000, Thing.AERIAL: 2500, Thing.MISSILE: 300, Thing.HOUR: 72}
+_ADJACENT = 32  # characters between a verb and a bare count it governs ("killing two", "збито 476")
+_INCLUDING = re.compile(
+    r"(?:including|among them|among whom|incl\.|серед них|серед яких|у тому числі|в тому числі|в том числе|среди них"
+    r"|з них|из них|of them|of whom)\s*$"
+)
+_BARE_THING = re.compile(rf"(?<![\w'])(?:{THING_AT.pattern})")
+_WEAPON_GROUPS = {"drone", "missile", "aerial"}
+_TOLL_BEFORE = re.compile(r"(?:total|toll|tally|кількість|число|загальна|всього|загалом)\W+(?:\w+\W+){0,5}$")
+_PASSIVE_AUXILIARY = re.compile(r"(?:were|was|are|is|been|були|було|був|була|были|было|был)\s+$")
+_ASIDE_AFTER = re.compile(
+    r"\s*,?\s*(?:including|among them|among whom|incl\.|серед них|серед яких|у тому числі|в тому числі|в том числе|среди них)"
+)
+_OF_THE = re.compile(r"\s+(?:of|з|із|из)\s+(?:the|its|these|those|all)?(?=\s)")
+# Words that end the search for a count's noun: "injuring 18 in the Moscow region", "двоє дорослих і дитина".
+_STOP_WORDS = frozenset(
+    "in at on over across near from to into by for with and or у в на над під по з із до від за для при под от из"
+    " і та й и або чи".split()
+)
+_ADDITIVE = re.compile(r"(?:another|a further|further|ще|іще|еще|ещё)\s+$")
+# What may follow a count that names no noun at all: punctuation, a conjunction, a verb.
+_BARE_AFTER = re.compile(
+    r"\s*(?:$|[,.;:)!?\-–—]|(?:and|or|та|і|й|и|або|of|з|із|из|were|was|are|is|have|has|had|more|others?|in|at|on|near"
+    r"|across|у|в|на|під|по|под|при)(?![\w'])"
+    rf"|{ACTION.pattern})"
+)
+# Between a noun and the next count of one coordinated list: "309 UAVs and 2 ..."
+_COORDINATED = re.compile(r"\s*(?:,|and|та|і|й|и|&|,\s*and)?\s*")
+_THING_NAMES = {name: Thing(name) for name in ("aerial", "drone", "missile", "person", "child", "hour", "other")}
+
+_METRICS: dict[tuple[Thing, Action], Metric] = {
+    (Thing.DRONE, Action.LAUNCH): Metric.DRONES_LAUNCHED,
+    (Thing.DRONE, Action.NEUTRALIZE): Metric.DRONES_NEUTRALIZED,
+    (Thing.MISSILE, Action.LAUNCH): Metric.MISSILES_LAUNCHED,
+    (Thing.MISSILE, Action.NEUTRALIZE): Metric.MISSILES_INTERCEPTED,
+    (Thing.MISSILE, Action.SHOT_DOWN): Metric.MISSILES_INTERCEPTED,
+    (Thing.AERIAL, Action.LAUNCH): Metric.AERIAL_WEAPONS_LAUNCHED,
+    (Thing.PERSON, Action.KILL): Metric.KILLED,
+    (Thing.PERSON, Action.INJURE): Metric.INJURED,
+    (Thing.CHILD, Action.KILL): Metric.CHILDREN_KILLED,
+    (Thing.CHILD, Action.INJURE): Metric.CHILDREN_INJURED,
+    (Thing.HOUR, Action.LAST): Metric.DURATION_HOURS,
+    (Thing.HOUR, Action.LAUNCH): Metric.DURATION_HOURS,
+}
+# Drone parts that become a metric only once the report sees the whole split.
+_DRONE_PARTS = {Action.SHOT_DOWN, Action.LOST}
+
+
+@dataclass(frozen=True, slots=True)
+class _Noun:
+    thing: Thing
+    end: int
+    participle: Action | None  # "118 збитих українських дронів": the verb inside the noun phrase
+
+
+def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
+    """The noun a count at ``pos`` counts, skipping a few adjectives and participles; None past a comma."""
+    cursor, participle = pos, None
+    for _ in range(_MAX_FILLERS + 1):
+        while cursor < limit and low[cursor] in " -–—":
+            cursor += 1
+        match = THING_AT.match(low, cursor)
+        if match and match.end() <= limit:
+            thing, end = _THING_NAMES[match.lastgroup or "other"], match.end()
+            # "203 drone decoys", "дронів-імітаторів": a second noun of the same kind belongs to the phrase.
+            more = THING_AT.match(low, end + 1) if end < limit and low[end] in " -" else None
+            if more and more.end() <= limit and _THING_NAMES[more.lastgroup or "other"] is thing:
+                end = more.end()
+            return _Noun(thing, end, participle)
+        filler = FILLER_WORD.match(low, cursor)
+        if not filler or filler.end() > limit or filler.group(0) in _STOP_WORDS:
+            return None  # "injuring 18 in the Moscow region": the noun comes before any preposition
+        # "attack"/"ударними" before a noun is an adjective, "збитих" a participle: both may precede the noun.
+        verb = ACTION.match(low, cursor)
+        if verb and verb.lastgroup != Action.LAUNCH.name:
+            action = Action[verb.lastgroup or "LAUNCH"]
+            if action in (Action.KILL, Action.INJURE) and cursor > pos + 1:
+                return _Noun(Thing.PERSON, verb.end(), action)  # "one dock worker injured": people, whoever
+            participle = participle or action
+        cursor = filler.end()
+    return None
+
+
+def _with_singulars(low: str, sentence: Span, counts: list[Count]) -> list[Count]:
+    """Counts plus one per unnumbered singular victim not already counted ("одна людина" is)."""
+    ends = {c.end for c in counts}
+    extra = []
+    for m in SINGULAR_VICTIM.finditer(low, sentence.start, sentence.end):
+        # The count ends where the noun starts, so the noun is read as what it counts.
+        end = m.start("enoun") if m.group("enoun") else m.start()
+        if not any(m.start() - 3 <= e <= m.start() for e in ends):
+            value = float(ORDINALS[m.group("ordinal")]) if m.group("ordinal") else 1.0
+            extra.append(Count(value, m.start(), end, m.start(), Qualifier.EXACT, vague=False, year_like=False))
+    return sorted(counts + extra, key=lambda c: c.start) if extra else counts
+
+
+def _looks_like_figure(low: str, count: Count, sentence: Span) -> bool:
+    """Cheap test before reading a sentence: a count with a noun of ours, or a verb right beside it."""
+    noun = _noun_after(low, count.end, sentence.end)
+    if noun is not None:
+        return noun.thing is not Thing.OTHER
+    after = AUXILIARY.match(low, count.end)
+    return bool(ACTION.match(low, after.end() if after else count.end)) or bool(
+        ACTION.search(low, max(sentence.start, count.start - _ADJACENT - 8), count.start)
+    )
+
+
+def _verb_after(low: str, pos: int) -> bool:
+    after = AUXILIARY.match(low, pos)
+    return bool(ACTION.match(low, after.end() if after else pos))
+
+
+def _noun_end(low: str, count: Count, limit: int) -> int:
+    noun = _noun_after(low, count.end, limit)
+    return noun.end if noun else count.end
+
+
+def _actions(low: str, span: Span) -> list[tuple[int, int, Action]]:
+    return [(m.start(), m.end(), Action[m.lastgroup or "LAUNCH"]) for m in ACTION.finditer(low, span.start, span.end)]
+
+
+def _clause_of(starts: list[int], pos: int, sentence_end: int) -> Span:
+    begin = max(s for s in starts if s <= pos)
+    later = [s for s in starts if s > pos]
+    return Span(begin, (later[0] - 1) if later else sentence_end)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What one count says, before exclusion: thing, action, evidence end."""
+
+    count: Count
+    thing: Thing | None
+    action: Action | None
+    end: int
+
+
+class _SentenceReader:
+    def __init__(
+        self,
+        low: str,
+        sentence: Span,
+        counts: list[Count],
+        previous_thing: Thing | None,
+        published: date | None,
+        foreign: ForeignDate,
+    ) -> None:
+        self.low = low
+        self.published = published
+        self.foreign = foreign
+        self._dates: list[DateMention] | None = None
+        self.sentence = sentence
+        self.starts = clause_starts(low, sentence)
+        self.actions = _actions(low, sentence)
+        self.counts = _with_singulars(low, sentence, counts)
+        self.cues = find_cues(low, sentence.start, sentence.end)
+        self.previous_thing = previous_thing
+
+    def read(self) -> list[_Reading]:
+        readings: list[_Reading] = []
+        totals: dict[int, _Noun] = {}  # index of "X" in "X of the Y" -> Y's noun
+        for i, count in enumerate(self.counts):
+            clause = _clause_of(self.starts, count.number_start, self.sentence.end)
+            limit = min(clause.end + 1, self.sentence.end)
+            noun = _noun_after(self.low, count.end, limit)
+            if noun is None and (of := _OF_THE.match(self.low, count.end)):
+                noun = _noun_after(self.low, of.end(), limit)  # "none of the missiles", "one of the drones"
+            if noun is None and i + 1 < len(self.counts):
+                nxt = self.counts[i + 1]
+                if OUT_OF_BEFORE.search(self.low, count.end, nxt.start) and not self.low[count.end : nxt.start].strip(" ,").count(" ") > 3:
+                    total_noun = _noun_after(self.low, nxt.end, min(clause.end + 1, self.sentence.end))
+                    if total_noun is not None:
+                        totals[i] = total_noun
+            readings.append(self._reading(i, count, clause, noun, totals.get(i), readings))
+        return readings
+
+    def _reading(
+        self, i: int, count: Count, clause: Span, noun: _Noun | None, total: _Noun | None, done: list[_Reading]
+    ) -> _Reading:
+        low = self.low
+        if count.year_like and noun is None:
+            return _Reading(count, None, None, count.end)
+        tail = total.end if total else (noun.end if noun else count.end)
+        thing = total.thing if total else (noun.thing if noun else None)
+        if thing is Thing.DRONE and NOT_ATTACK_DRONE.search(low, count.start, min(self.sentence.end, tail + 24)):
+            thing = Thing.OTHER  # FPV, reconnaissance, interceptor drones: counted, but not ours
+        if self._is_total(count, i):
+            return _Reading(count, thing, Action.LAUNCH, tail)
+        if noun and noun.participle:
+            action, adjacent = noun.participle, True
+        elif total is not None:
+            action, adjacent = self._action(i, count, clause, tail)
+            if action is Action.LAUNCH:
+                action = None  # the X of "X of the Y launched" is a part: downed, hit, lost, never the launch
+        elif done and _INCLUDING.search(low, max(0, count.start - 25), count.start):
+            action, adjacent = done[-1].action, False  # "four people, including a teenager, were injured"
+        elif (
+            done
+            and thing is None
+            and _ADDITIVE.search(low, max(0, count.start - 12), count.start)
+            and _BARE_AFTER.match(low, count.end)
+            and not _verb_after(low, count.end)
+            and not any(clause.start <= start < clause.end for start, _e, _a in self.actions)
+        ):
+            # "у Харкові поранено сімох людей, на Дніпропетровщині — ще трьох": more of the same
+            return _Reading(count, done[-1].thing, done[-1].action, tail)
+        else:
+            action, adjacent = self._action(i, count, clause, tail)
+        if thing is None:
+            thing = self._implied_thing(count, action, adjacent, done)
+        return _Reading(count, thing, action, tail)
+
+    def names_other_date(self, start: int, end: int) -> bool:
+        """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
+        if self._dates is None:
+            self._dates = find_dates(self.low, self.published, self.sentence.start, self.sentence.end)
+        return any(start <= d.start < end and self.foreign(d.day) for d in self._dates)
+
+    def _is_total(self, count: Count, i: int) -> bool:
+        """The Y of "X of the Y", or "із 539 дронів": a total launched."""
+        head = self.low[max(self.sentence.start, count.start - 20) : count.start]
+        return bool(OUT_OF_BEFORE.search(head)) and not OF_THEM.search(self.low, count.start - 8, count.end + 4)
+
+    def _action(self, i: int, count: Count, clause: Span, tail: int) -> tuple[Action | None, bool]:
+        after = AUXILIARY.match(self.low, tail)
+        pos = after.end() if after else tail
+        for start, _end, action in self.actions:
+            if start == pos and (action is not Action.LAUNCH or (after and after.group(0).strip())):
+                return action, True
+        if _ASIDE_AFTER.match(self.low, tail) and (passive := self._passive_after(i, tail, auxiliary=True)):
+            return passive, False  # "four people, including a teenager, were injured"
+        before = [(s, e, a) for s, e, a in self.actions if e <= count.start]
+        in_clause = [(s, e, a) for s, e, a in before if s >= clause.start]
+        if in_clause:
+            casualty = [x for x in in_clause if x[2] in (Action.KILL, Action.INJURE)]
+            # A bare count after "кількість загиблих внаслідок удару" belongs to the casualty word, not the strike.
+            s, e, a = casualty[-1] if casualty and tail == count.end else in_clause[-1]
+            # "кількість загиблих ... зросла до 28": a casualty noun governs its clause's bare count.
+            reach = self.sentence.end if a in (Action.KILL, Action.INJURE) else _ADJACENT
+            return a, count.start - e <= reach and not self._count_between(e, count.start)
+        passive = self._passive_after(i, tail)
+        if before and (passive is None or not self._opens_clause(count, clause)):
+            return before[-1][2], False
+        return passive, False
+
+    def _passive_after(self, i: int, tail: int, auxiliary: bool = False) -> Action | None:
+        """The first casualty/interception verb after the count, before the next count that is not an aside
+        ("including 3 children") or a coordinated part ("309 UAVs and 2 missiles were shot down")."""
+        limit, cursor = self.sentence.end, tail
+        for nxt in self.counts[i + 1 :]:
+            gap = self.low[cursor : nxt.start]
+            aside = _INCLUDING.search(self.low, max(0, nxt.start - 25), nxt.start)
+            # "86 drones, 67 intercepted": a bare count starts its own predicate; "309 UAVs and 2 missiles" share one.
+            listed = _COORDINATED.fullmatch(gap) and _noun_after(self.low, nxt.end, self.sentence.end) is not None
+            if not (listed or aside):
+                limit = nxt.start
+                break
+            cursor = _noun_end(self.low, nxt, self.sentence.end)
+        own = _clause_of(self.starts, self.counts[i].number_start, self.sentence.end)
+        for start, _end, action in self.actions:
+            if not tail <= start < limit:
+                continue
+            clause = _clause_of(self.starts, start, self.sentence.end)
+            if clause != own and self._governs_next(clause, _end):
+                return None  # "..., з них знешкоджено 592": that verb governs its own clause's count
+            if auxiliary and not _PASSIVE_AUXILIARY.search(self.low, max(0, start - 12), start):
+                return None  # "549 weapons, including 496 drones, killing five": not a passive predicate
+            if action is not Action.LAUNCH:
+                return action
+        return None
+
+    def _governs_next(self, clause: Span, verb_end: int) -> bool:
+        """A verb opening a new subject's clause, or standing right before a count, is that count's."""
+        if OF_THEM.search(self.low, clause.start, min(clause.end, clause.start + 12)):
+            return True
+        return any(0 <= c.start - verb_end <= 3 for c in self.counts)
+
+    def _opens_clause(self, count: Count, clause: Span) -> bool:
+        head = self.low[clause.start : count.start]
+        return not head.strip(" \n\t-–—•*") or bool(OF_THEM.search(head)) or bool(re.fullmatch(r"\W*(?:and|та|і|й|и)\W*", head))
+
+    def _count_between(self, start: int, end: int) -> bool:
+        return any(start <= c.number_start < end for c in self.counts)
+
+    def _implied_thing(self, count: Count, action: Action | None, adjacent: bool, done: list[_Reading]) -> Thing | None:
+        if action in (Action.KILL, Action.INJURE) and _TOLL_BEFORE.search(self.low, max(0, count.start - 60), count.start):
+            return Thing.PERSON  # "bringing the total for the region to 19", "загальна кількість — 142"
+        if action is None:
+            return None
+        if adjacent and action in (Action.KILL, Action.INJURE):
+            return Thing.PERSON  # "двоє енергетиків травмовані": whoever is counted next to a casualty verb
+        if not (_BARE_AFTER.match(self.low, count.end) or _verb_after(self.low, count.end)):
+            return None  # "знищили 3 гармати": a count of some noun we do not know is not a bare count
+        if action in (Action.NEUTRALIZE, Action.SHOT_DOWN, Action.LOST, Action.LAUNCH):
+            # "Of the drones, 47 were shot down", "кількість ракет, застосованих тієї ночі: 40": a noun named
+            # since the previous count, without a count of its own.
+            since = done[-1].end if done else self.sentence.start
+            named = [m for m in _BARE_THING.finditer(self.low, since, count.start) if m.lastgroup in _WEAPON_GROUPS]
+            if named:
+                return _THING_NAMES[named[-1].lastgroup or "drone"]
+            if not adjacent:
+                return None
+            # "268 збито, 208 втрачено", "of them 476 were shot down": the noun counted before.
+            for reading in reversed(done):
+                if reading.thing in (Thing.DRONE, Thing.MISSILE, Thing.AERIAL):
+                    return reading.thing
+            return self.previous_thing
+        return None
+
+
+def _missile_class(low: str, start: int, end: int) -> str | None:
+    phrase = low[start:end]
+    if AEROBALLISTIC.search(phrase):
+        return None
+    if BALLISTIC.search(phrase):
+        return MissileClass.BALLISTIC
+    if CRUISE.search(phrase):
+        return MissileClass.CRUISE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReading:
+    candidates: list[Candidate]
+    counts: list[Count]  # every count in the sentences that were read
+    sentences: list[Span]  # the sentences that speak of attacks at all: where this attack's places are named
+
+
+def read_field(
+    low: str, text: str, field: TextField, published: date | None, foreign: ForeignDate
+) -> FieldReading:
+    """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words are read."""
+    found: list[Candidate] = []
+    seen: list[Count] = []
+    spans: list[Span] = []
+    previous_thing: Thing | None = None
+    hints = [m.start() for m in ATTACK_HINT.finditer(low)]
+    for sentence in sentences(text):
+        first = bisect_left(hints, sentence.start)
+        if first == len(hints) or hints[first] >= sentence.end:
+            continue
+        spans.append(sentence)
+        counts = find_counts(low, sentence.start, sentence.end)
+        if not any(_looks_like_figure(low, c, sentence) for c in counts) and not SINGULAR_VICTIM.search(
+            low, sentence.start, sentence.end
+        ):
+            continue
+        seen += counts
+        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign)
+        for reading in reader.read():
+            candidate = _candidate(low, reader, reading, field)
+            if reading.thing in (Thing.DRONE, Thing.MISSILE, Thing.AERIAL):
+                previous_thing = reading.thing
+            if candidate is not None:
+                found.append(candidate)
+    return FieldReading(found, seen, spans)
+
+
+def _candidate(
+    low: str, reader: _SentenceReader, reading: _Reading, field: TextField
+) -> Candidate | None:
+    thing = reading.thing
+    if thing is None or thing is Thing.OTHER:
+        return None
+    count = qualified(low, reading.count)
+    weapon = thing in (Thing.DRONE, Thing.MISSILE, Thing.AERIAL)
+    # A weapon count with no verb is a launch: "539 drones and 11 missiles in total".
+    action = reading.action or (Action.LAUNCH if weapon else None)
+    if action is None:
+        return None
+    metric = _METRICS.get((thing, action))
+    if metric is None and not (thing is Thing.DRONE and action in _DRONE_PARTS):
+        return None
+    clause = _clause_of(reader.starts, count.number_start, reader.sentence.end)
+    sentence_start = reader.sentence.start
+    reason = excluded(low, reader.cues, clause.start, clause.end, count.number_start)
+    if reason is None and reader.names_other_date(sentence_start, clause.end):
+        reason = Reason.OTHER_ATTACK
+    if reason is None and count.value > _ONE_WAVE_MAX.get(thing, float("inf")):
+        reason = Reason.CUMULATIVE
+    # The class adjective may follow a model name: "6 Iskander-M/KN-23 ballistic missiles".
+    following = [c.number_start for c in reader.counts if c.number_start > count.end]
+    class_end = min([clause.end, reading.end + 24, *following])
+    missile_class = _missile_class(low, count.end, class_end) if thing is Thing.MISSILE else None
+    phrase = low[count.end : class_end] if thing is Thing.MISSILE else ""
+    detail = bool(phrase) and bool(find_models(phrase) or AEROBALLISTIC.search(phrase) or missile_class)
+    return Candidate(
+        metric=metric,
+        action=action,
+        thing=thing,
+        value=count.value,
+        qualifier=count.qualifier,
+        field=field,
+        start=count.start,
+        end=max(reading.end, count.end),
+        clause=clause,
+        missile_class=missile_class,
+        detail=detail,
+        guessed=reading.action is None,
+        additive=bool(_ADDITIVE.search(low, max(0, count.start - 12), count.start)),
+        excluded=reason,
+    )

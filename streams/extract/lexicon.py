@@ -1,0 +1,172 @@
+"""Vocabulary of attack reports in en/uk/ru, as regex fragments over folded text.
+
+Ukrainian and Russian words are stems followed by ``\\w*`` so that every noun
+case ("дронів", "дронами", "БпЛА") and verb form ("збито", "збили") matches.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from streams.extract.trie import alternation
+
+
+class Thing(Enum):
+    """What a count counts."""
+
+    AERIAL = "aerial"  # drones and missiles together ("means of air attack")
+    DRONE = "drone"
+    MISSILE = "missile"
+    PERSON = "person"
+    CHILD = "child"
+    HOUR = "hour"
+    OTHER = "other"  # a count of something we do not report (regions, recon drones, bombs)
+
+
+class Action(Enum):
+    LAUNCH = "launch"
+    NEUTRALIZE = "neutralize"  # shot down and suppressed together, or unspecified interception
+    SHOT_DOWN = "shot_down"
+    LOST = "lost"  # suppressed by electronic warfare, "locationally lost"
+    HIT = "hit"  # reached targets: not a reported metric
+    KILL = "kill"
+    INJURE = "injure"
+    LAST = "last"  # the attack lasted ...
+
+
+_DRONE = (
+    r"drones?|uavs?|unmanned (?:aerial|air) vehicles?|unmanned aircraft|shaheds?|gerans?|gerberas?|decoys?"
+    r"|kamikazes?|imitators?|дрон\w*|бпла|безпілотн\w*|шахед\w*|гербер\w*|імітатор\w*|геран\w*"
+    r"|беспилотн\w*|бла"
+)
+_MISSILE = (
+    r"missiles?|rockets?|ракет\w*|kalibrs?|калібр\w*|калибр\w*|iskander\w*(?:-[mkм])?|іскандер\w*|искандер\w*"
+    r"|kinzhals?|кинджал\w*|кинжал\w*|zircons?|циркон\w*|(?:kh|x|х)-\d+\w*(?:/[\w-]+)?|(?:s|с)-[34]00\w*(?:/[\w-]+)?"
+    r"|ballistic|cruise|балістичн\w*|крилат\w*|баллистическ\w*|крылат\w*"
+)
+_AERIAL = (
+    r"aerial (?:weapons|targets|attack (?:weapons|assets|means))|air(?:borne)? (?:attack )?(?:weapons|assets|targets)"
+    r"|means of (?:air|aerial) attack|air attack means|weapons"
+    r"|засоб\w* (?:повітряного нападу|пн\b)|повітрян\w* ціл\w*|ціл(?:ей|і|ями|ях|ь|ам)|средств\w* (?:воздушного нападения|вн\b)"
+    r"|воздушн\w* цел\w*|цел(?:ей|и|ь)\b|targets"
+    rf"|(?:{_DRONE}) (?:and|та|і|й|и) (?:{_MISSILE})|(?:{_MISSILE}) (?:and|та|і|й|и) (?:{_DRONE})"
+)
+_PERSON = (
+    r"people|persons?|civilians?|residents?|men|women|man|woman|individuals|victims|others|casualties"
+    r"|люд\w*|осіб|особ\w*|мешкан\w*|цивільн\w*|жител\w*|чоловік\w*|жін\w*|человек\w*|мирн\w*|пострадавш\w*"
+)
+_CHILD = (
+    r"children|child|kids|minors?|teenagers?|boys?|girls?|дітей|діти|дитин\w*|неповнолітн\w*|підліт\w*"
+    r"|детей|дети|ребен\w*|несовершеннолетн\w*|подрост\w*"
+)
+_HOUR = r"hours?|годин\w*|час(?:а|ов)?"
+# Nouns a count can name that are not ours; they stop the search for a drone noun behind them.
+_OTHER = (
+    r"regions?|oblasts?|areas?|locations?|sites?|cities|towns|villages|settlements|districts|buildings?|homes?"
+    r"|houses?|apartments?|cars?|vehicles|km|kilometres?|kilometers?|metres?|days?|weeks?|months?|years?|minutes?"
+    r"|times|bombs?|shells?|glide|областях|областей|област\w*|регіон\w*|район\w*|локаці(?:я|ї|й|ях|ями)|населен\w*|пункт\w*"
+    r"|будин\w*|будівл\w*|квартир\w*|авто\w*|хвилин\w*|дн(?:ів|і)|тиж\w*|місяц\w*|рок\w*|рік|разів|бомб\w*|каб\w*"
+    r"|снаряд\w*|мін\b|объект\w*|об'єкт\w*|дом\w*|лет\b|суток|минут\w*|районах"
+)
+# Kinds of drone that are not long-range attack drones.
+NOT_ATTACK_DRONE = re.compile(
+    r"reconnaissance|recon\b|surveillance|fpv|lancet|orlan|zala|supercam|front-?line|tactical|naval|sea\b|maritime"
+    r"|розвідувальн\w*|розвідник\w*|фпв|ланцет\w*|орлан\w*|тактичн\w*|морськ\w*|безекіпажн\w*|катер\w*"
+    r"|разведывательн\w*|разведчик\w*|тактическ\w*|морск\w*|безэкипажн\w*|безекипажн\w*|квадрокоптер\w*|quadcopter"
+    r"|interceptor\w*|перехоплювач\w*|перехватчик\w*"
+)
+AEROBALLISTIC = re.compile(r"aeroballistic|аеробалістичн\w*|аэробаллистическ\w*|kinzhal|кинджал|кинжал")
+# Class is read from the adjective only: labels and reports name the class, not every model's.
+BALLISTIC = re.compile(r"ballistic|балістичн\w*|баллистическ\w*")
+CRUISE = re.compile(r"cruise|крилат\w*|крылат\w*")
+
+THING_AT = re.compile(
+    rf"(?:(?P<aerial>{_AERIAL})|(?P<drone>{_DRONE})|(?P<missile>{_MISSILE})|(?P<child>{_CHILD})|(?P<person>{_PERSON})"
+    rf"|(?P<hour>{_HOUR})|(?P<other>{_OTHER}))(?![\w'])"
+)
+# Words allowed between a count and its noun: adjectives and designators ("539 Shahed-type attack drones").
+FILLER_WORD = re.compile(r"[a-zа-яіїєґ'][\w'/-]*|\w+-\d+[\w/-]*")
+
+_ACTIONS: dict[Action, str] = {
+    Action.KILL: (
+        r"killed|killing|kills?|dead|died|deaths?|death toll|fatalit\w*|lost (?:their|his|her) li\w*|perished|"
+        r"life|lives|загин\w*|загибл\w*|вбит\w*|вбив\w*|убит\w*|убил\w*|погиб\w*|смерт\w*|жертв\w*"
+    ),
+    Action.INJURE: (
+        r"injur\w*|wounded|wounding|hurt|hospitali[sz]ed|поранен\w*|поранил\w*|поранення|травмован\w*|травм\w*"
+        r"|постражда\w*|ранен\w*|ранил\w*|ранения|пострадал\w*|пострадавш\w*"
+    ),
+    Action.LOST: (
+        r"locationally lost|location-lost|lost|jammed|suppressed|electronic warfare|\bew\b|radio-electronic"
+        r"|локаційно|втрачен\w*|подавлен\w*|\bреб\b|\bрэб\b|не долетіл\w*|не досягл\w*|did not reach|failed to reach"
+        r"|локационно|потерян\w*|не достигл\w*|disappeared from radars?|lost from radars?|vanished from radars?|зникл\w* з радар\w*"
+    ),
+    Action.NEUTRALIZE: (
+        # "shot down/suppressed", "збито/подавлено", "сбиты или подавлены": both parts together
+        r"(?:shot down|downed|destroyed|збит\w*|збил\w*|збив\w*|сбит\w*|сбил\w*)\s*(?:/|or|and|або|чи|та|і|й|или|и)\s*"
+        r"(?:suppressed|jammed|neutrali[sz]ed|lost|подавлен\w*|подавил\w*|локаційно втрачен\w*|подавл\w*)"
+        r"|neutrali[sz]\w*|intercept\w*|destroy\w*|stopped|stops|stop|halted|обезвред\w*|знешкодж\w*|зупинил\w*|зупинен\w*"
+        r"|остановил\w*|остановлен\w*|taken out|knocked out|eliminated|repelled|repulsed|defeated"
+        r"|збито/подавлено|збито та подавлено|збито або подавлено|знешкод\w*|нейтраліз\w*|перехоп\w*|знищ\w*"
+        r"|сбито/подавлено|уничтож\w*|перехват\w*|перехвач\w*|нейтрализ\w*|відбит\w*|отбит\w*|подолан\w*"
+    ),
+    Action.SHOT_DOWN: (
+        r"shot down|shoot down|shooting down|shoots down|downed|downs|downing|brought down|збит\w*|збив\w*|збил\w*|сбит\w*|сбил\w*"
+        r"|сбива\w*"
+    ),
+    Action.HIT: (
+        r"hit (?:targets|their targets)|reached (?:their )?targets|hits? by|hits? of|влучан\w*|влучил\w*|влучен\w*|попадан\w*"
+        r"|уражен\w* (?:об'єкт|цил)|hits were recorded"
+    ),
+    Action.LAUNCH: (
+        r"launch\w*|fired|fire|firing|fires|attack\w*|struck|strikes?|used|using|sent|sending|deployed|deploying"
+        r"|unleash\w*|hurled|targeted|targeting|aimed|directed|involv\w*|included|includes|barrage|salvo|пуск\w*|спрямован\w*|направлен\w*|атакува\w*|атакує|атакуют|атак\w*|запуст\w*|запуска\w*"
+        r"|випуст\w*|випуска\w*|застосува\w*|застосов\w*|використа\w*|використову\w*|спрямува\w*|атаковал\w*"
+        r"|атакует|выпуст\w*|примен\w*|использ\w*|направ\w*|удар\w*|обстріл\w*|обстрел\w*"
+    ),
+    Action.LAST: r"lasted|lasting|тривал\w*|тривав|продолжал\w*|длил\w*",
+}
+ACTION = re.compile(
+    # Apostrophes are letters inside Ukrainian words but quotes around English ones ("were 'lost'").
+    "(?<!\\w)(?<!\\w')(?:" + "|".join(rf"(?P<{action.name}>(?:{pattern})(?!\w|'\w))" for action, pattern in _ACTIONS.items()) + ")"
+)
+
+# A count with no noun is still ours when a verb stands right beside it
+# ("268 збито", "23 were injured", "killing two").
+AUXILIARY = re.compile(
+    r"\s*(?:[-–—:]\s*)?(?:(?:of (?:them|which|these|those)|з них|із них|из них)\s+)?(?:(?:more|further|others?|ще)\s+)?(?:(?:were|was|have been|has been|had been|are|is|got|were reportedly|reportedly|received|sustained"
+    r"|suffered|отримал\w*|отримав|зазнал\w*|получил\w*|були|було|був|була|есть|были|было|был)\s+)?"
+    r"(?:(?:also|later|partially|reportedly|were)\s+)?[\"']?"
+)
+# Totals that a part is counted out of: "476 of the 539", "з 539 дронів збито 476".
+OUT_OF_BEFORE = re.compile(r"(?:\bof(?: the| all| its)?|\bout of(?: the)?|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех))\s+$")
+OF_THEM = re.compile(
+    r"(?:\bof (?:them|which|these|those)\b|(?<![\w'])(?:з|із|зі|из) (?:них|яких|которых|їх)(?![\w']))"
+)
+
+# One unnumbered victim: "a 45-year-old man was killed", "загинула жінка". The match ends where the noun starts.
+# One unnumbered victim: "a 45-year-old man was killed", "загинула жінка". The count is the words before
+# the noun ("a 45-year-old"), or nothing before it in Ukrainian/Russian, which have no article. "A fifth
+# person was killed" counts five: the ordinal is the toll so far.
+SINGULAR_VICTIM = re.compile(
+    r"(?<![\w'])(?:(?:a|an|one)\s+(?:(?P<ordinal>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+)?"
+    r"(?:[\w'-]+\s+){0,2}?(?P<enoun>child|boy|girl|teenager|man|woman|person|resident"
+    r"|civilian|pensioner|baby|infant|toddler|teen)"
+    r"|(?P<noun>дитин[ау]|хлопчик[а]?|хлопця|дівчинк[ау]|чоловік[а]?|жінк[ау]|людин[ау]|підліт(?:ок|ка)"
+    r"|пенсіонер(?:ка|ку|а)?|ребенок|ребенка|мальчик[а]?|девочк[аиу]|мужчин[аыу]|женщин[аыу]|подрост(?:ок|ка)))(?![\w'])"
+)
+
+# Stems of every word an attack report cannot do without. Compiled as a prefix trie behind a word-start
+# lookbehind: the scan over a 3 KB page that mentions none of them is the common case and must be cheap.
+_HINT_STEMS = (
+    "drone", "uav", "missile", "shahed", "rocket", "air attack", "air defen", "strike", "attack", "shell", "bomb",
+    "killed", "injur", "wounded", "dead", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",
+    "neutrali", "destroy", "suppress", "stopped", "radar", "locationally", "explosion",
+    "дрон", "бпла", "безпілот", "ракет", "шахед", "атак", "удар", "обстр", "загин", "загиб", "жертв", "поран", "ппо",
+    "пострада", "постражда", "травмов", "госпітал", "збит", "збил", "знешкод", "знищ", "подавл", "перехоп",
+    "локаційн", "вибух",
+    "беспилот", "погиб", "ранен", "госпитал", "сбит", "уничтож", "перехват", "обезвред", "взрыв",
+)
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+ATTACK_HINT = re.compile(rf"(?<![\w']){alternation(_HINT_STEMS)}")

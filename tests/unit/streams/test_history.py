@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from streams.history import WeaponClassifier, events_from_csv, events_from_jsonl
+from tocsin.records import Metric, RecordError
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def figures_by_night() -> dict[str, dict[str, float]]:
+    with (FIXTURES / "attacks_sanity.csv").open(newline="") as lines:
+        return {e.window.night_of.isoformat(): {f.metric.value: f.value for f in e.figures} for e in events_from_csv(lines)}
+
+
+def test_sanity_figures_of_the_data_readme() -> None:
+    nights = figures_by_night()
+    assert (nights["2025-06-09"]["drones_launched"], nights["2025-06-09"]["missiles_launched"]) == (479, 21)
+    june29 = nights["2025-06-29"]
+    assert (june29["drones_launched"], june29["missiles_launched"], june29["aerial_weapons_launched"]) == (477, 60, 537)
+    july4 = nights["2025-07-04"]
+    assert (july4["drones_launched"], july4["drones_neutralized"], july4["missiles_launched"]) == (539, 476, 11)
+
+
+def test_regional_rows_and_reconnaissance_drones_are_not_counted() -> None:
+    classify = WeaponClassifier().classify
+    assert [classify(m) for m in ("Shahed-136/131", "Shahed-136/131 and Lancet", "X-101/X-555 and Kalibr", "C-300")] == [
+        "drone", "drone", "missile", "missile"
+    ]
+    assert [classify(m) for m in ("Orlan-10", "Lancet", "ZALA", "Supercam", "Unknown UAV", "GBU", "Merlin-VR")] == [None] * 7
+
+
+def test_until_and_ids_are_deterministic() -> None:
+    with (FIXTURES / "attacks_sanity.csv").open(newline="") as lines:
+        early = events_from_csv(lines, until=date(2025, 6, 30))
+    with (FIXTURES / "attacks_sanity.csv").open(newline="") as lines:
+        again = events_from_csv(lines, until=date(2025, 6, 30))
+    assert all(e.window.night_of <= date(2025, 6, 30) for e in early)
+    assert [e.to_bytes() for e in early] == [e.to_bytes() for e in again]
+    assert all(e.historical and e.value(Metric.DRONES_LAUNCHED) for e in early)
+
+
+def test_events_jsonl_marks_them_historical_and_rejects_other_records() -> None:
+    with (FIXTURES / "attacks_sanity.csv").open(newline="") as lines:
+        (first, *_) = events_from_csv(lines)
+    plain = first.model_copy(update={"historical": False}).to_bytes().decode()
+    (loaded,) = events_from_jsonl([plain, ""])
+    assert loaded.historical and loaded.event_id == first.event_id
+    with pytest.raises(RecordError):
+        list(events_from_jsonl(['{"schema":"tocsin.article","version":1}']))
