@@ -7,20 +7,22 @@ dataset's figures by airforce_articles.py and spread over distinct nights), so
 every attack becomes one event and a `drones_launched >= 1` threshold alert.
 
 Phases (prints ``name: value`` lines):
-  throughput  N articles pre-loaded on the raw topic, then drained by the worker:
-              articles/s from the first to the last extracted, alerts published.
+  throughput  N articles pre-loaded on the raw topic before the worker starts, then
+              drained: articles/s from the first article extracted until every stage
+              has consumed everything its upstream stage produced (raw → alerts),
+              and the worker's CPU use over that time.
   latency     R articles/s paced for S seconds against the caught-up worker: raw-topic
-              arrival → alert on the alerts topic (Kafka timestamps), p50/p99/max.
+              arrival (the article's Kafka timestamp) → alert published (its raised_at), p50/p99/max.
   soak        keep feeding until --soak articles in total, worker RSS every 100k.
 
-    .venv/bin/python bench/bench_streams.py --articles 60000 --rate 200 --seconds 60 [--soak 1000000]
+    flock /tmp/tocsin-bench.lock .venv/bin/python bench/bench_streams.py --articles 60000 --rate 200 --seconds 120 [--soak 1000000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import os
 import random
 import signal
 import sys
@@ -39,7 +41,7 @@ from bench_extraction import build_sets  # noqa: E402
 from score_extraction import CORPUS, load  # noqa: E402
 from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
 from support.net import free_ports  # noqa: E402
-from support.streams import caught_up, read_topic  # noqa: E402
+from support.streams import read_topic, run_cli  # noqa: E402
 
 from tocsin.cli.extract import article_from_mapping  # noqa: E402
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig  # noqa: E402
@@ -112,13 +114,28 @@ async def produce(producer: AIOKafkaProducer, topic: str, articles: Iterator[Art
     await asyncio.gather(*pending)
 
 
-async def consumed(daemon: Daemon) -> float:
-    return (await daemon.metrics()).get('tocsin_records_consumed_total{stage="extract"}', 0.0)
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+async def progress(daemon: Daemon) -> tuple[float, bool]:
+    """Articles extracted, and whether every later stage has consumed all its upstream produced."""
+    metrics = await daemon.metrics()
+
+    def count(kind: str, stage: str) -> float:
+        return metrics.get(f'tocsin_records_{kind}_total{{stage="{stage}"}}', 0.0)
+
+    drained = count("consumed", "merge") >= count("produced", "extract") and count("consumed", "detect") >= count("produced", "merge")
+    return count("consumed", "extract"), drained
 
 
 async def wait_consumed(daemon: Daemon, target: int) -> None:
-    while await consumed(daemon) < target or not await caught_up(daemon):
-        await asyncio.sleep(0.5)
+    while True:
+        done, drained = await progress(daemon)
+        if done >= target and drained:
+            return
+        await asyncio.sleep(0.2)
 
 
 async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
@@ -136,25 +153,35 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
     await producer.start()
     daemon = Daemon(config_file, "worker")
     try:
-        # Throughput: drain a pre-loaded backlog.
-        await daemon.start()
-        await daemon.wait_ready()
+        # Throughput: a backlog written before the worker starts (so the bench's own producing
+        # does not compete for the CPU), then drained through every stage.
+        await run_cli(config_file, "topics", "ensure")
         await produce(producer, topic, articles, args.articles)
+        await daemon.start()
+        assert daemon.process is not None
+        pid = daemon.process.pid
+        await daemon.wait_ready()
         first = None
-        while (done := await consumed(daemon)) < args.articles:
+        while True:
+            done, drained = await progress(daemon)
             if first is None and done > 0:
-                first = (time.perf_counter(), done)
+                first = (time.perf_counter(), done, cpu_seconds(pid))
+            if done >= args.articles and drained:
+                break
             await asyncio.sleep(0.2)
         assert first is not None
-        elapsed = time.perf_counter() - first[0]
+        elapsed, cpu = time.perf_counter() - first[0], cpu_seconds(pid) - first[2]
+        metrics = await daemon.metrics()
         print(f"throughput.articles: {args.articles}")
         print(f"throughput.articles_per_s: {(args.articles - first[1]) / elapsed:.0f}")
-        await wait_consumed(daemon, args.articles)
-        metrics = await daemon.metrics()
-        threshold_alerts = metrics.get('tocsin_alerts_raised_total{kind="threshold"}', 0)
-        print(f"throughput.alerts: {threshold_alerts:.0f}")
-        assert daemon.process is not None
-        print(f"throughput.worker_rss_mib: {rss_mib(daemon.process.pid):.0f}")
+        print(f"throughput.worker_cpu_percent: {100 * cpu / elapsed:.0f}")
+        produced = {stage: metrics.get(f'tocsin_records_produced_total{{stage="{stage}"}}', 0) for stage in ("extract", "merge")}
+        print(f"throughput.reports: {produced['extract']:.0f}")
+        print(f"throughput.event_revisions: {produced['merge']:.0f}")
+        alerts = metrics.get('tocsin_alerts_raised_total{kind="threshold"}', 0)
+        print(f"throughput.alerts: {alerts:.0f}")
+        print(f"throughput.worker_rss_mib: {rss_mib(pid):.0f}")
+        print(f"throughput.machine_loadavg_1m: {os.getloadavg()[0]:.1f}")  # 2 cores: above 2, the worker waits for a CPU
 
         # Latency at a steady rate against the caught-up worker.
         mark = time.time()
@@ -173,6 +200,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
         for name, q in (("p50", 0.50), ("p99", 0.99)):
             print(f"latency.{name}_ms: {latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000:.0f}")
         print(f"latency.max_ms: {latencies[-1] * 1000:.0f}")
+        print(f"latency.machine_loadavg_1m: {os.getloadavg()[0]:.1f}")
 
         # Soak: RSS as the total grows.
         total = args.articles + paced
@@ -181,10 +209,10 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
             await produce(producer, topic, articles, step)
             total += step
             await wait_consumed(daemon, total)
-            print(f"soak.rss_mib_after_{total}: {rss_mib(daemon.process.pid):.0f}")
+            print(f"soak.rss_mib_after_{total}: {rss_mib(pid):.0f}")
             sys.stdout.flush()
         print(f"soak.articles_total: {total}")
-        print(f"worker.rss_mib_final: {rss_mib(daemon.process.pid):.0f}")
+        print(f"worker.rss_mib_final: {rss_mib(pid):.0f}")
     finally:
         await producer.stop()
         await daemon.stop(signal.SIGTERM, timeout=120)

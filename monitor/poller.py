@@ -34,9 +34,11 @@ from tocsin.observability.metrics import (
     FEED_FETCH_BYTES,
     FEED_FETCH_SECONDS,
     FEED_FETCHES,
+    FEED_CONSECUTIVE_ERRORS,
     FEED_ITEMS,
     FEED_MAX_STALENESS,
     FEED_PARSES,
+    FEED_STALENESS,
     FEEDS_ASSIGNED,
     FEEDS_BACKING_OFF,
     FEEDS_STALE,
@@ -50,6 +52,10 @@ log = structlog.get_logger(__name__)
 
 _DEFERRED = frozenset({"host_backoff"})  # not the feed's failure: try again when the host allows
 _MAX_PAUSE_SECONDS = 30.0
+# An unchanged feed's state (a 304 with the same validators) is rewritten only this often: at
+# thousands of polls a second, a state record per 304 would cost more than the poll itself. Only
+# health (last success, next poll) lags by up to this much; a restart merely polls such a feed early.
+_UNCHANGED_STATE_EVERY_SECONDS = 300.0
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Subscription:
     due: float  # time.monotonic()
     task: asyncio.Task[None] | None = None
     publishing: bool = False
+    saved_at: float = float("-inf")  # time.monotonic() of the last state record written
     seen: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -86,7 +93,9 @@ class Poller(Service):
         self._bootstrap = bootstrap
         self._topics = topics
         self._group_id = group_id
-        self._publisher = ArticlePublisher(bootstrap, topics.articles.name, topics.feed_state.name)
+        self._publisher = ArticlePublisher(
+            bootstrap, topics.articles.name, topics.feed_state.name, request_timeout_ms=int(settings.publish_timeout_seconds * 1000)
+        )
         self._subs: dict[str, Subscription] = {}
         self._parked: dict[str, FeedState] = {}  # restored state of owned partitions' feeds not (yet) defined
         self._owned: set[int] = set()
@@ -95,6 +104,7 @@ class Poller(Service):
         self._cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tocsin-parse")
         self._paused_until = 0.0
         self._pause = 0.0
+        self._stalled = 0  # polls whose articles Kafka has not acknowledged within publish_timeout_seconds
         self._wakeup = asyncio.Event()
         # Polls in flight (fetching, parsing or publishing). Bounded so that a burst of due feeds
         # queues in the schedule, not as thousands of publishes; a few times the fetch concurrency
@@ -201,8 +211,8 @@ class Poller(Service):
     async def _schedule(self) -> None:
         while not self.should_stop:
             now = time.monotonic()
-            if now < self._paused_until:
-                await self.sleep(self._paused_until - now)
+            if now < self._paused_until or self._stalled:
+                await self.sleep(max(self._paused_until - now, 0.1))
                 continue
             POLLING_PAUSED.set(0)
             while self._due and self._due[0][0] <= now and self._in_flight < self._max_in_flight:
@@ -231,6 +241,20 @@ class Poller(Service):
         FEEDS_STALE.set(sum(1 for _, stale in staleness if stale))
         FEEDS_BACKING_OFF.set(sum(1 for s in self._subs.values() if s.state.health.consecutive_errors))
         HOSTS_BACKING_OFF.set(self._fetcher.gate.hosts_backing_off)
+        # Rebuilt from scratch: a feed that recovered, left or was removed loses its series.
+        FEED_STALENESS.clear()
+        FEED_CONSECUTIVE_ERRORS.clear()
+        for sub, (age, stale) in zip(self._subs.values(), staleness, strict=True):
+            name = sub.definition.config.display_name
+            if stale and sub.state.health.last_success is not None:
+                FEED_STALENESS.labels(name).set(age)
+            if errors := sub.state.health.consecutive_errors:
+                FEED_CONSECUTIVE_ERRORS.labels(name).set(errors)
+
+    @property
+    def kafka_available(self) -> bool:
+        """False while polling is paused because Kafka stopped acknowledging."""
+        return time.monotonic() >= self._paused_until and not self._stalled
 
     @staticmethod
     def _staleness(sub: Subscription, now: datetime) -> tuple[float, bool]:
@@ -249,14 +273,14 @@ class Poller(Service):
             result = await self._fetcher.fetch(config.url, sub.state.validators)
             FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
             if result.not_modified:
-                await self._advance(sub, result, None)
+                await self._advance(sub, result, None, started)
                 FEED_FETCHES.labels("not_modified", "304").inc()
                 return
             assert result.body is not None
             FEED_FETCH_BYTES.inc(result.wire_bytes)
             digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
             FEED_PARSES.labels(digest.parsed.parser).inc()
-            await self._advance(sub, result, digest)
+            await self._advance(sub, result, digest, started)
             FEED_FETCHES.labels("ok", "200").inc()
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
@@ -284,7 +308,7 @@ class Poller(Service):
         new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in sub.seen]
         return Digest(parsed, [c.id for c in candidates], new)
 
-    async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None) -> None:
+    async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None, started: float) -> None:
         now = utc_now()
         seen = sub.state.seen
         published = 0
@@ -292,18 +316,47 @@ class Poller(Service):
             FEED_ITEMS.labels("seen").inc(len(digest.current_ids) - len(digest.new))
             outgoing = await self._outgoing(sub, digest.new)
             sub.publishing = True
-            await self._publisher.publish(outgoing)
+            await self._publish(outgoing)
+            for article in outgoing:  # the start of an article's trail through the logs (article_id)
+                log.info("article published", feed=sub.definition.config.display_name, article_id=article.id)
             published = len(digest.new)
             seen = sub.state.with_seen(digest.current_ids, [a.id for a in digest.new])
-        ttl = digest.parsed.ttl_minutes if digest else None
+        ttl = digest.parsed.ttl_minutes if digest else sub.state.ttl_minutes  # a 304 has no body to read it from
         delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
-        sub.state = sub.state.polled(now, now + timedelta(seconds=delay), result.status, result.validators, seen, published)
+        unchanged = digest is None and result.validators == sub.state.validators and not sub.state.health.consecutive_errors
+        sub.state = sub.state.polled(now, now + timedelta(seconds=delay), result.status, result.validators, seen, published, ttl)
         sub.seen = frozenset(seen)
-        await self._publisher.save_state(sub.state)
+        if not unchanged or time.monotonic() - sub.saved_at >= _UNCHANGED_STATE_EVERY_SECONDS:
+            await self._save(sub)
         self._reschedule(sub, delay)
         self._pause = 0.0
         if published:
-            log.info("feed polled", feed=sub.definition.config.display_name, entries=len(digest.current_ids) if digest else 0, new=published)
+            log.info(
+                "feed polled", feed=sub.definition.config.display_name, entries=len(digest.current_ids) if digest else 0,
+                new=published, duration_s=round(time.perf_counter() - started, 4),
+            )
+
+    async def _publish(self, articles: list[Article]) -> None:
+        """Publish; while Kafka takes longer than publish_timeout_seconds to acknowledge, pause polling.
+
+        The articles stay with the producer, which retries until Kafka is back, so this poll keeps
+        waiting for that acknowledgement rather than giving up and fetching them again: memory stays
+        bounded by the polls already in flight, and nothing is published twice or lost.
+        """
+        publishing = asyncio.ensure_future(self._publisher.publish(articles))
+        done, _ = await asyncio.wait({publishing}, timeout=self._settings.publish_timeout_seconds)
+        if done:
+            return publishing.result()
+        self._stalled += 1
+        if self._stalled == 1:
+            POLLING_PAUSED.set(1)
+            log.warning("kafka not acknowledging, polling paused", waited_s=self._settings.publish_timeout_seconds)
+        try:
+            await publishing
+        finally:
+            self._stalled -= 1
+        if not self._stalled:
+            log.info("kafka acknowledged again, polling resumes")
 
     async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
         """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""
@@ -330,9 +383,13 @@ class Poller(Service):
         self._reschedule(sub, delay)
         log.warning("feed poll failed", feed=sub.definition.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
         try:
-            await self._publisher.save_state(sub.state)
+            await self._save(sub)
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
+
+    async def _save(self, sub: Subscription) -> None:
+        await self._publisher.save_state(sub.state)
+        sub.saved_at = time.monotonic()
 
     def _kafka_unavailable(self, sub: Subscription, exc: PublishError) -> None:
         # Nothing is buffered: the feed's state did not advance, so its next poll fetches the

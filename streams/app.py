@@ -39,6 +39,9 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         topic_replication_factor=settings.kafka.topics.replication_factor,
         topic_disable_leader=True,
         producer_acks=-1,
+        # Batch what the stages and table changelogs send within a few ms into one request:
+        # with Faust's default of 0 every record is its own produce request.
+        producer_linger=0.005,
         consumer_auto_offset_reset="earliest",
         processing_guarantee="at_least_once",
     )

@@ -17,7 +17,7 @@ from streams.app import build_streams_app
 from streams.deliver import Deliverer
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.topics import ensure_topics, topics_for
-from tocsin.observability.http import ObservabilityServer
+from tocsin.observability.http import Component, ObservabilityServer
 from tocsin.observability.logs import configure_logging
 from tocsin.settings import ConfigError, LocalKafkaSettings, Settings
 
@@ -80,22 +80,20 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
     with kafka_cluster(settings) as bootstrap:
         topics = topics_for(settings.kafka)
         ensure_topics(bootstrap, topics.all())
-        services: list[mode.Service] = []
+        components: list[Component] = []
         if poll:
             # One consumer group per deployment: its members split the feeds between them.
-            services.append(Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers"))
+            poller = Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers")
+            components.append(Component("poll", poller, lambda: poller.kafka_available))
         if deliver:
-            services.append(Deliverer(settings, bootstrap))
+            components.append(Component("deliver", Deliverer(settings, bootstrap)))
+        services: list[mode.Service] = [c.service for c in components]
         app = build_streams_app(settings, bootstrap) if work else None
+        if app:
+            # A worker is ready once its tables are recovered, not merely started.
+            components.append(Component("work", app, lambda: worker_ready(app)))
         if settings.metrics.enabled:
-            components = [*services, *([app] if app else [])]
-            services.append(
-                ObservabilityServer(
-                    settings.metrics,
-                    # A worker is ready once its tables are recovered, not merely started.
-                    ready=lambda: all(c.started for c in components) and (app is None or worker_ready(app)),
-                )
-            )
+            services.append(ObservabilityServer(settings.metrics, components))
         options = {"loglevel": settings.logging.level, "override_logging": False, "redirect_stdouts": False, "quiet": True}
         if app:
             worker = faust.Worker(app, *services, **options)

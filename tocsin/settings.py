@@ -157,6 +157,9 @@ class FeedSettings(Section):
     concurrency: int = Field(default=256, ge=1, description="Fetches in flight in one poller.")
     per_host_concurrency: int = Field(default=2, ge=1)
     full_text_concurrency: int = Field(default=4, ge=1)
+    publish_timeout_seconds: PositiveSeconds = Field(
+        default=30.0, description="How long Kafka may take to acknowledge a poll's articles before polling pauses."
+    )
     user_agent: str = "Tocsin/0.1 (+https://github.com/tocsin)"
     allow_private_addresses: bool = False
     sources: list[FeedConfig] = Field(default_factory=list)

@@ -40,8 +40,8 @@ class FetchResult:
 def open_session(settings: FeedSettings) -> aiohttp.ClientSession:
     """The one pooled keep-alive session of a poller; resolves through the address guard unless turned off."""
     connector = aiohttp.TCPConnector(
-        limit=settings.concurrency,
-        limit_per_host=settings.per_host_concurrency,
+        limit=0,  # the fetcher's HostGate limits in total and per host (the connector's limits would repeat it)
+        limit_per_host=0,
         ttl_dns_cache=300,
         resolver=None if settings.allow_private_addresses else GuardedResolver(),
     )

@@ -33,7 +33,7 @@ class FullTextFetcher:
             try:
                 page = await self._fetcher.fetch(article.url)
             except FetchError as exc:
-                log.info("full text unavailable", url=article.url, reason=exc.reason)
+                log.info("full text unavailable", article_id=article.id, url=article.url, reason=exc.reason)
                 return article
             if page.body is None:
                 return article

@@ -4,7 +4,6 @@ the first article is re-emitted under its own id with both sources."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import OrderedDict
 
@@ -18,11 +17,15 @@ def headline_key(title: str) -> str | None:
     words = _WORD.findall(title.casefold())
     if len(words) < _MIN_HEADLINE_WORDS:
         return None
-    return "t:" + hashlib.sha256(" ".join(words).encode()).hexdigest()[:24]
+    return "t:" + " ".join(words)
 
 
 def url_key(url: str | None) -> str | None:
-    return "u:" + hashlib.sha256(url.encode()).hexdigest()[:24] if url else None
+    return "u:" + url if url else None
+
+
+def story_keys(article: Article) -> tuple[str, ...]:
+    return tuple(key for key in (url_key(article.url), headline_key(article.title)) if key)
 
 
 class StoryIndex:
@@ -30,7 +33,8 @@ class StoryIndex:
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
-        self._articles: OrderedDict[str, Article] = OrderedDict()  # article id → latest emitted form
+        # article id → latest emitted form and its keys (kept, so eviction need not recompute them)
+        self._articles: OrderedDict[str, tuple[Article, tuple[str, ...]]] = OrderedDict()
         self._keys: dict[str, str] = {}  # url/headline key → article id
 
     def __len__(self) -> int:
@@ -38,25 +42,27 @@ class StoryIndex:
 
     def match(self, article: Article) -> Article | None:
         """The earlier article this one duplicates, with the new sources merged in; None if it is new."""
-        for key in (url_key(article.url), headline_key(article.title)):
-            if key and (known_id := self._keys.get(key)) and known_id != article.id and known_id in self._articles:
-                known = self._articles[known_id]
+        for key in story_keys(article):
+            if (known_id := self._keys.get(key)) and known_id != article.id and known_id in self._articles:
+                known = self._articles[known_id][0]
                 sources = tuple(dict.fromkeys((*known.sources, *article.sources)))
                 return known if sources == known.sources else known.model_copy(update={"sources": sources})
         return None
 
     def sources_of(self, article_id: str) -> tuple[object, ...]:
         known = self._articles.get(article_id)
-        return known.sources if known else ()
+        return known[0].sources if known else ()
 
     def remember(self, article: Article) -> None:
-        self._articles[article.id] = article
+        known = self._articles.get(article.id)
+        # A re-emitted article keeps its keys: only its sources changed.
+        keys = known[1] if known else story_keys(article)
+        self._articles[article.id] = (article, keys)
         self._articles.move_to_end(article.id)
-        for key in (url_key(article.url), headline_key(article.title)):
-            if key:
-                self._keys[key] = article.id
+        for key in keys:
+            self._keys[key] = article.id
         while len(self._articles) > self._capacity:
-            old_id, old = self._articles.popitem(last=False)
-            for key in (url_key(old.url), headline_key(old.title)):
-                if key and self._keys.get(key) == old_id:
+            old_id, (_, old_keys) = self._articles.popitem(last=False)
+            for key in old_keys:
+                if self._keys.get(key) == old_id:
                     del self._keys[key]

@@ -21,6 +21,9 @@ from monitor.exceptions import ParseError
 from monitor.parse.sanitize import sanitized
 
 _TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
+# RSS <language> and RSS 1.0 <dc:language>: fastfeedparser reads only xml:lang. The channel's
+# element comes before its items, so the first match is the feed's.
+_LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*</(?:dc:)?language>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +50,22 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     ttl = _TTL.search(body)
     ttl_minutes = int(ttl.group(1)) if ttl else None
     try:
-        fast = fastfeedparser.parse(body)  # bytes, never str: a str that looks like a URL is fetched
-        entries = tuple(_fast_entry(e, fast.feed.get("language")) for e in fast.entries)
-        if entries:
-            return ParsedFeed(fast.feed.get("language"), ttl_minutes, entries, "fast")
+        # Bytes, never str: a str that looks like a URL is fetched. Tags, media and enclosures are
+        # not used downstream, so they are not built.
+        fast = fastfeedparser.parse(body, include_tags=False, include_media=False, include_enclosures=False)
+        language = fast.feed.get("language") or _declared_language(body)
+        entries = tuple(_fast_entry(e, language) for e in fast.entries)
+        # An entry with nothing to name it by is the fast parser misreading the document.
+        if entries and all(e.guid or e.link or e.title for e in entries):
+            return ParsedFeed(language, ttl_minutes, entries, "fast")
     except Exception:  # noqa: BLE001 - any failure of the fast parser means "ask the forgiving one"
         pass
     return _fallback(body, url, ttl_minutes)
+
+
+def _declared_language(body: bytes) -> str | None:
+    match = _LANGUAGE.search(body)
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def _fallback(body: bytes, url: str, ttl_minutes: int | None) -> ParsedFeed:

@@ -51,6 +51,7 @@ class FeedState(Record):
     # proportional to the feeds' sizes however long the poller runs.
     seen: tuple[str, ...] = ()
     health: Health = Health()
+    ttl_minutes: int | None = None  # the feed's RSS <ttl>, remembered for the 304s that follow
 
     @property
     def key(self) -> bytes:
@@ -65,11 +66,13 @@ class FeedState(Record):
             merged[article_id] = None
         return tuple(merged)[-keep:]
 
-    def polled(self, at: datetime, next_poll: datetime, status: int, validators: Validators, seen: tuple[str, ...], new: int) -> FeedState:
+    def polled(
+        self, at: datetime, next_poll: datetime, status: int, validators: Validators, seen: tuple[str, ...], new: int, ttl_minutes: int | None
+    ) -> FeedState:
         health = self.health.model_copy(
             update={"last_success": at, "consecutive_errors": 0, "next_poll": next_poll, "items_seen": self.health.items_seen + new, "last_status": status}
         )
-        return self.model_copy(update={"validators": validators, "seen": seen, "health": health})
+        return self.model_copy(update={"validators": validators, "seen": seen, "health": health, "ttl_minutes": ttl_minutes})
 
     def failed(self, at: datetime, next_poll: datetime, error: str, status: int | None) -> FeedState:
         health = self.health.model_copy(

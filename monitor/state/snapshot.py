@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int] | None = None) -> dict[bytes, bytes | None]:
@@ -12,12 +13,11 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
 
     No consumer group: this reads, it does not own anything.
     """
+    if partitions is None:
+        partitions = await _all_partitions(bootstrap, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-snapshot")
     await consumer.start()
     try:
-        if partitions is None:
-            await consumer.topics()  # refreshes the cluster metadata
-            partitions = sorted(consumer.partitions_for_topic(topic) or ())
         assigned = [TopicPartition(topic, p) for p in partitions]
         if not assigned:
             return {}
@@ -36,3 +36,15 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
         return latest
     finally:
         await consumer.stop()
+
+
+async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
+    # The admin client, not consumer.topics(): that fetches metadata without keeping it, so the
+    # consumer's partitions_for_topic() stays None and the snapshot would silently read nothing.
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tocsin-snapshot")
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for t in described for p in t["partitions"])

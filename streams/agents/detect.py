@@ -9,7 +9,7 @@ from streams.detect import AlertLogEntry, RecordLadder, cooldown_key, detect, re
 from streams.merge import record_scope
 from streams.pipeline import Pipeline
 from tocsin.observability.metrics import ALERTS_RAISED, RAW_TO_ALERT_SECONDS, RECORDS_PRODUCED
-from tocsin.records import AttackEvent, Metric, utc_now
+from tocsin.records import AlertKind, AttackEvent, Metric, utc_now
 
 log = structlog.get_logger(__name__)
 
@@ -21,6 +21,8 @@ def ladder_key(scope: str, metric: Metric) -> str:
 
 
 def register(p: Pipeline) -> None:
+    for kind in AlertKind:  # series from the start, so rate() sees the first alert
+        ALERTS_RAISED.labels(kind.value)
     ladders = p.table(RECORDS_TABLE, "raw")
     alert_log = p.table("alert-log", "raw")
     cooldowns = p.table("rule-cooldowns", "json")

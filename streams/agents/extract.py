@@ -8,13 +8,16 @@ from faust.types import StreamT
 from streams.extract import extract
 from streams.merge import pair_key
 from streams.pipeline import Pipeline
-from tocsin.observability.metrics import RECORDS_PRODUCED
+from tocsin.observability.metrics import EXTRACTIONS, RECORDS_PRODUCED
 from tocsin.records import Article
 
 log = structlog.get_logger(__name__)
 
 
 def register(p: Pipeline) -> None:
+    for result in ("attack", "not_attack", "incomplete", "failed"):  # series from the start, so rate() sees the first one
+        EXTRACTIONS.labels(result)
+
     @p.app.agent(p.articles, name="extract")
     async def extract_stage(stream: StreamT) -> None:
         async for event in stream.events():
@@ -25,6 +28,7 @@ def register(p: Pipeline) -> None:
                 report = extract(article)
             except Exception as exc:  # an extractor bug must not stop the pipeline
                 log.exception("extraction failed", article_id=article.id)
+                EXTRACTIONS.labels("failed").inc()
                 await p.dead_letters.send("extract", event, "extract_failed", f"{type(exc).__name__}: {exc}")
                 continue
             if report.is_attack and report.attacker and report.target:
@@ -33,3 +37,7 @@ def register(p: Pipeline) -> None:
                 # Keyed by attacker>target: every report of an attack, in order, on one partition.
                 await p.reports.send(key=pair_key(report).encode(), value=report.to_bytes())
                 RECORDS_PRODUCED.labels("extract").inc()
+                EXTRACTIONS.labels("attack").inc()
+                log.info("attack extracted", article_id=article.id, attacker=report.attacker, target=report.target)
+            else:
+                EXTRACTIONS.labels("incomplete" if report.is_attack else "not_attack").inc()

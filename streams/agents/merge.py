@@ -5,7 +5,7 @@ from faust.types import StreamT
 
 from streams.merge import OpenEvent, OpenEvents, find_event, merge_report, new_event_id, pair_key, partition_for, record_scope, still_open
 from streams.pipeline import Pipeline
-from tocsin.observability.metrics import EVENTS_OPEN, RECORDS_PRODUCED
+from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
 
 log = structlog.get_logger(__name__)
@@ -15,6 +15,8 @@ REVISIONS_TABLE = "event-revisions"
 
 
 def register(p: Pipeline) -> None:
+    for result in ("new_event", "revised", "unchanged"):  # series from the start, so rate() sees the first one
+        MERGES.labels(result)
     open_events = p.table("open-events", "raw")
     events = p.table(EVENTS_TABLE, "raw")
     revisions = p.table(REVISIONS_TABLE, "json", default=list)
@@ -33,11 +35,14 @@ def register(p: Pipeline) -> None:
             current = AttackEvent.from_bytes(events[found.event_id]) if found else None
             revised = merge_report(current, report, utc_now(), new_event_id(report, state.events))
             if revised is None:
+                MERGES.labels("unchanged").inc()
                 continue
+            MERGES.labels("revised" if found else "new_event").inc()
             # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
+            encoded = revised.to_bytes()
             await p.events.send(
                 key=revised.event_id.encode(),
-                value=revised.to_bytes(),
+                value=encoded,
                 partition=partition_for(record_scope(revised), partitions),
             )
             RECORDS_PRODUCED.labels("merge").inc()
@@ -45,7 +50,7 @@ def register(p: Pipeline) -> None:
             opened = OpenEvents(events=tuple(still_open([*others, OpenEvent.of(revised)])))
             if opened != state:
                 open_events[key] = opened.to_bytes()
-            events[revised.event_id] = revised.to_bytes()
+            events[revised.event_id] = encoded
             revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)]
             log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
 

@@ -22,6 +22,7 @@ from streams.deliver.sender import Sender
 from streams.deliver.state import after_attempt, dead
 from tocsin.observability.metrics import (
     ALERTS_DELIVERED,
+    RAW_TO_DELIVERED_SECONDS,
     WEBHOOK_ATTEMPTS,
     WEBHOOK_BREAKER_STATE,
     WEBHOOK_LATENCY,
@@ -41,6 +42,7 @@ class Job:
     delivery: Delivery = field(compare=False)
     # The alert's offset while this delivery has no state on record yet (its first attempt).
     ticket: int | None = field(compare=False, default=None)
+    holds_slot: bool = field(compare=False, default=False)
 
 
 Record = Callable[[int, Delivery, int | None], Awaitable[None]]
@@ -54,6 +56,7 @@ class EndpointQueue:
         self.endpoint = endpoint
         self._bodies = bodies
         self._sender = sender
+        self._target = sender.target(endpoint)
         self._record = record
         self._schedule = RetrySchedule.from_settings(settings)
         self._breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds, settings.breaker_max_cooldown_seconds)
@@ -138,13 +141,19 @@ class EndpointQueue:
                 self._slots.release()
                 continue
             self._held = None
+            job.holds_slot = True
             if self._breaker.probing:
                 # One probe at a time while half-open: its outcome decides for the rest.
                 await self._track(job)
-                self._slots.release()
                 continue
-            task = asyncio.create_task(self._track(job))
-            task.add_done_callback(lambda _: self._slots.release())
+            asyncio.create_task(self._track(job))
+
+    def _free_slot(self, job: Job) -> None:
+        """A slot bounds requests to the receiver, so it is freed once the answer
+        is in, not after our own record of it (the delivery's next step waits for that)."""
+        if job.holds_slot:
+            job.holds_slot = False
+            self._slots.release()
 
     def _rest(self) -> float:
         now = time.monotonic()
@@ -166,13 +175,14 @@ class EndpointQueue:
             # Recording failed (Kafka): the state stays where it was, so a restart retries it.
             log.exception("delivery step failed", endpoint=self.endpoint.name, message_id=job.delivery.message_id)
         finally:
+            self._free_slot(job)
             self._in_flight.pop(task, None)
             self._update_depth()
 
     async def _attempt(self, job: Job) -> None:
         delivery = job.delivery
         assert delivery.alert is not None, "only pending deliveries are queued"
-        result = await self._sender.attempt(self.endpoint, delivery.message_id, self._bodies.render(delivery.alert, self.endpoint))
+        result = await self._sender.attempt(self._target, delivery.message_id, self._bodies.render(delivery.alert, self.endpoint))
         outcome = result.outcome
         WEBHOOK_ATTEMPTS.labels(self.endpoint.name, outcome.token if outcome.verdict is not Verdict.DELIVERED else "ok").inc()
         now = time.monotonic()
@@ -182,6 +192,8 @@ class EndpointQueue:
             case Verdict.DELIVERED:
                 self._breaker.succeeded()
                 WEBHOOK_LATENCY.labels(self.endpoint.name).observe((utc_now() - delivery.alert.raised_at).total_seconds())
+                if (arrived := delivery.alert.event.last_raw_arrived_at) is not None:
+                    RAW_TO_DELIVERED_SECONDS.labels(self.endpoint.name).observe((utc_now() - arrived).total_seconds())
             case Verdict.REJECTED:
                 self._breaker.succeeded()  # the receiver is up, whatever it thought of this payload
             case Verdict.RETRY:
@@ -190,10 +202,15 @@ class EndpointQueue:
                 self._breaker.disable()
                 log.error("webhook endpoint answered 410 Gone: disabled until restart", endpoint=self.endpoint.name)
         self._breaker_gauge.set(self._breaker.state)
+        self._free_slot(job)
         following = after_attempt(delivery, result.attempt, outcome, self._schedule, self._rng, utc_now())
         await self._record(job.partition, following, job.ticket)
         if outcome.verdict is Verdict.DELIVERED:
             # Counted once recorded: from here on a restart will not send it again.
             ALERTS_DELIVERED.labels(self.endpoint.name, "delivered").inc()
+            log.info(
+                "alert delivered", alert_id=delivery.alert.alert_id, event_id=delivery.alert.event.event_id,
+                endpoint=self.endpoint.name, attempts=len(following.attempts), duration_s=round(result.attempt.duration_ms / 1000, 4),
+            )
         if following.next_at is not None:
             self.submit(job.partition, following)

@@ -12,7 +12,7 @@ from streams.deliver.exceptions import BlockedAddress
 from streams.deliver.guard import check_literal, connector_options
 from streams.deliver.outcome import Outcome, Verdict, from_error, from_status
 from streams.deliver.render import Body
-from streams.deliver.signing import signed_headers
+from streams.deliver.signing import Signer
 from tocsin.records import Attempt, utc_now
 from tocsin.settings import WebhookEndpoint
 
@@ -25,11 +25,22 @@ class Result:
     attempt: Attempt
 
 
-def target_url(endpoint: WebhookEndpoint) -> str:
+@dataclass(frozen=True)
+class Target:
+    """An endpoint's request settings, prepared once rather than per attempt."""
+
+    url: URL
+    timeout: aiohttp.ClientTimeout
+    signer: Signer
+    blocked: bool  # a literal private address while the SSRF guard is on
+
+
+def target_url(endpoint: WebhookEndpoint) -> URL:
+    url = URL(endpoint.url)
     if endpoint.format == "discord":
         # Without wait=true Discord answers 204 before it validates the message: failures would be silent.
-        return str(URL(endpoint.url).update_query(wait="true"))
-    return endpoint.url
+        return url.update_query(wait="true")
+    return url
 
 
 def new_session(allow_private: bool) -> aiohttp.ClientSession:
@@ -42,16 +53,24 @@ class Sender:
         self._session = session
         self._allow_private = allow_private
 
-    async def attempt(self, endpoint: WebhookEndpoint, message_id: str, body: Body) -> Result:
-        started = time.perf_counter()
-        now = utc_now()
-        headers = {"Content-Type": body.content_type, **signed_headers(message_id, body.content, endpoint.signing_secret, now)}
-        timeout = aiohttp.ClientTimeout(total=endpoint.timeout_seconds)
+    def target(self, endpoint: WebhookEndpoint) -> Target:
         try:
             if not self._allow_private:
                 check_literal(endpoint.url)
+            blocked = False
+        except BlockedAddress:
+            blocked = True
+        return Target(target_url(endpoint), aiohttp.ClientTimeout(total=endpoint.timeout_seconds), Signer(endpoint.signing_secret), blocked)
+
+    async def attempt(self, target: Target, message_id: str, body: Body) -> Result:
+        started = time.perf_counter()
+        now = utc_now()
+        try:
+            if target.blocked:
+                raise BlockedAddress("not a public address")
+            headers = {"Content-Type": body.content_type, **target.signer.headers(message_id, body.content, now)}
             async with self._session.post(
-                target_url(endpoint), data=body.content, headers=headers, timeout=timeout, allow_redirects=False
+                target.url, data=body.content, headers=headers, timeout=target.timeout, allow_redirects=False
             ) as response:
                 await response.read()  # drain so the connection can be reused
                 outcome = from_status(response.status, response.headers, utc_now())

@@ -15,6 +15,7 @@ per delivery.
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -30,6 +31,7 @@ from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
 from tocsin.kafka.topics import topics_for
+from tocsin.observability.lag import LagMeter
 from tocsin.observability.metrics import ALERTS_DELIVERED, DEAD_LETTERS, RECORDS_CONSUMED
 from tocsin.records import Alert, DeadLetter, Delivery, DeliveryStatus, RecordError, delivery_key, utc_now
 from tocsin.settings import Settings
@@ -54,6 +56,7 @@ class Deliverer(Service):
         self._consuming: asyncio.Task[None] | None = None
         self._committing: asyncio.Task[None] | None = None
         self._offsets = CommitTracker()
+        self._lag = LagMeter([self._topics.alerts.name])
 
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
@@ -84,6 +87,10 @@ class Deliverer(Service):
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))
         self._consuming = asyncio.create_task(self._consume(), name="deliver:alerts")
         self._committing = asyncio.create_task(self._commit_periodically(), name="deliver:commits")
+        # Everything loaded so far (modules, clients, settings) lives as long as the process:
+        # left to the collector, each full collection walks all of it, a pause of a few
+        # hundred milliseconds that every delivery under way waits out.
+        gc.freeze()
         log.info("deliverer started", endpoints=list(self._queues))
 
     async def on_stop(self) -> None:
@@ -112,6 +119,10 @@ class Deliverer(Service):
         except Exception as exc:
             log.exception("deliverer stopped: cannot read alerts or write delivery state")
             await self.crash(exc)
+
+    @Service.timer(5.0)
+    async def _measure_lag(self) -> None:
+        await self._lag.measure(self._consumer)
 
     async def _commit_periodically(self) -> None:
         while True:
@@ -170,6 +181,7 @@ class Deliverer(Service):
             await self._log.dead_letter(partition, delivery)
             log.warning(
                 "delivery dead-lettered", endpoint=delivery.endpoint, message_id=delivery.message_id,
+                alert_id=delivery.alert.alert_id if delivery.alert else None,
                 reason=delivery.reason, attempts=[a.outcome for a in delivery.attempts],
             )
 

@@ -1,7 +1,9 @@
 """Articles from the plain JSON shape the corpus and ``tocsin extract`` use.
 
 ``{"id", "title", "summary", "body", "published", "language", "source", "source_kind", "url"}``;
-only one of title/summary/body is required. Pure: no I/O.
+only one of title/summary/body is required ("text"/"content" stand for body, "lang" for language,
+"published_at" for published). A timestamp without a UTC offset is read as Kyiv local time: the
+reports are Ukrainian news. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -10,9 +12,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 from pydantic import ValidationError
 
 from tocsin.records.article import Article, ArticleSource, SourceKind
+
+
+_KYIV = ZoneInfo("Europe/Kyiv")
 
 
 class ArticleInputError(ValueError):
@@ -23,7 +30,10 @@ def article_from_mapping(doc: Mapping[str, Any], fallback_id: str) -> Article:
     """An Article from the corpus/CLI JSON shape: title, summary, body, published, language, source."""
     if not isinstance(doc, Mapping):
         raise ArticleInputError("expected a JSON object")
-    if not any(isinstance(doc.get(key), str) and doc.get(key) for key in ("title", "summary", "body")):
+    body = doc.get("body") or doc.get("text") or doc.get("content") or ""
+    if not all(isinstance(doc.get(key) or "", str) for key in ("title", "summary")) or not isinstance(body, str):
+        raise ArticleInputError("title, summary and body must be strings")
+    if not (doc.get("title") or doc.get("summary") or body):
         raise ArticleInputError("needs a non-empty title, summary or body")
     published = _timestamp(doc.get("published") or doc.get("published_at"))
     source = str(doc.get("source") or "cli")
@@ -34,8 +44,8 @@ def article_from_mapping(doc: Mapping[str, Any], fallback_id: str) -> Article:
             url=doc.get("url"),
             title=doc.get("title") or "",
             summary=doc.get("summary") or "",
-            body=doc.get("body") or "",
-            language=doc.get("language"),
+            body=body,
+            language=doc.get("language") or doc.get("lang"),
             published_at=published,
             fetched_at=published or datetime.now(UTC),
             sources=(ArticleSource(feed_url=f"cli:{source}", feed_name=source, kind=kind),),
@@ -51,6 +61,4 @@ def _timestamp(value: object) -> datetime | None:
         moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise ArticleInputError(f"published: not an ISO 8601 timestamp: {value!r}") from exc
-    if moment.tzinfo is None:
-        raise ArticleInputError("published: needs a UTC offset, e.g. 2025-07-04T09:12:00+03:00")
-    return moment
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_KYIV)

@@ -8,8 +8,8 @@ the whole sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Reason(Enum):
@@ -20,12 +20,12 @@ class Reason(Enum):
 
 
 _OTHER_ATTACK = (
-    r"(?:days?|weeks?|months?|years?|nights?) (?:ago|earlier|before)\b|previous\w*|preceding|earlier (?:this|that|in)\b"
+    r"(?:days?|weeks?|months?|years?|nights?) (?:ago|earlier|before)\b(?! (?:christmas|new year|easter|\w+ eve|\w+ day))|previous\w*|preceding|earlier (?:this|that|in)\b"
     r"|last (?:week|month|year|time|summer|winter|spring|autumn|fall)\b|the day before\b|a day earlier\b"
     r"|set (?:on|in)\b|former record|prior record|old record|the record of\b|the last record"
     r"|попередн\w*|минулого (?:тижня|місяця|року)|минулому (?:тижні|місяці|році)|(?<! у )(?<! в )тому(?![\w'])(?! що)|раніше|напередодні"
     r"|передуюч\w*|предыдущ\w*|прошл\w* (?:недел\w*|месяц\w*|год\w*)|назад\b|ранее\b|накануне"
-    r"|the night before|the previous night|позаминул\w*|in (?:a|an|the) (?:similar|separate|another) attack"
+    r"|the previous night|позаминул\w*|in (?:a|an|the) (?:similar|separate|another) attack"
 )
 _FORECAST = (
     r"(?:could|might|would|will|shall|can)\b|may\b(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
@@ -75,8 +75,7 @@ _CUE = re.compile(
 _REASONS = {"other": Reason.OTHER_ATTACK, "cumulative": Reason.CUMULATIVE, "forecast": Reason.FORECAST}
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     """A phrase that moves the counts near it off this attack: found once per sentence."""
 
     start: int

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
+from streams.extract.text import WordScanner
 from streams.extract.trie import alternation
 
 # Every form a month name takes in dates and "in July" phrases, folded.
@@ -25,6 +26,7 @@ _MONTH_FORMS: dict[int, tuple[str, ...]] = {
 }
 MONTHS: dict[str, int] = {form: month for month, forms in _MONTH_FORMS.items() for form in forms}
 MONTH = alternation(MONTHS)
+_MONTH_WORDS = WordScanner(MONTHS)
 
 # Weekday forms incl. Ukrainian/Russian accusative ("на п'ятницю") and genitive ("проти суботи").
 _WEEKDAY_FORMS: dict[int, tuple[str, ...]] = {
@@ -45,12 +47,12 @@ DAY_MONTH = re.compile(
     rf"(?<![\w'])(?:(\d{{1,2}}){_ORDINAL}(?:\s+of)?\s+({MONTH})\b|({MONTH})\.?\s+(\d{{1,2}}){_ORDINAL}\b)"
     rf"(?:,?\s+(\d{{4}}))?"
 )
-# 04.07.2025 and 04.07: the numeric form officials use.
-NUMERIC_DATE = re.compile(r"\b(\d{1,2})\.(\d{2})(?:\.(\d{4}|\d{2}))?\b(?!\.\d)")
+# 04.07.2025 and 04.07: the numeric form officials use. Led by a digit (the word-start test follows it) so
+# that ``re`` skips ahead to digits.
+NUMERIC_DATE = re.compile(r"(\d(?<!\w\d)\d?)\.(\d{2})(?:\.(\d{4}|\d{2}))?\b(?!\.\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):
     day: date
     start: int
     end: int
@@ -83,7 +85,8 @@ def _make(year: str | None, month: int, day: int, published: date | None) -> dat
 def find_dates(low: str, published: date | None, start: int = 0, end: int | None = None) -> list[DateMention]:
     end = len(low) if end is None else end
     found: list[DateMention] = []
-    for m in DAY_MONTH.finditer(low, start, end):
+    # Each day-and-month date names a month at a word start: most sentences name none, and that is cheap to see.
+    for m in DAY_MONTH.finditer(low, start, end) if _MONTH_WORDS.find(low, start, end) else ():
         if m.group(1):
             day, month = int(m.group(1)), MONTHS[m.group(2)]
         else:

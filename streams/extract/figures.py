@@ -11,17 +11,17 @@ including 3 children, were injured").
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from streams.extract.context import Reason, excluded, find_cues
+from streams.extract.context import Cue, Reason, excluded, find_cues
 from streams.extract.dates import DateMention, find_dates
 from streams.extract.lexicon import (
     AEROBALLISTIC,
     ACTION,
-    ATTACK_HINT,
     AUXILIARY,
     BALLISTIC,
     CRUISE,
@@ -31,12 +31,14 @@ from streams.extract.lexicon import (
     OF_THEM,
     OUT_OF_BEFORE,
     SINGULAR_VICTIM,
+    SINGULAR_WEAPON,
+    SINGULAR_WEAPON_NOUN,
     THING_AT,
     Action,
     Thing,
 )
 from streams.extract.numbers import Count, find_counts, qualified
-from streams.extract.text import Span, clause_starts, sentences
+from streams.extract.text import Span, clause_starts, hinted_sentences
 from streams.extract.weapons import find_models
 from tocsin.records.report import Metric, Qualifier, TextField
 
@@ -64,6 +66,7 @@ class Candidate:
     guessed: bool  # no verb governs it; read as a launch by default
     additive: bool  # "ще трьох", "a further two": adds to the figure before it
     excluded: Reason | None
+    singular: bool = False  # "a ballistic missile": counts only when no number is stated for the metric
 
     @property
     def usable(self) -> bool:
@@ -94,6 +97,7 @@ _STOP_WORDS = frozenset(
     "in at on over across near from to into by for with and or у в на над під по з із до від за для при под от из"
     " і та й и або чи".split()
 )
+_TIME_ASIDE = re.compile(r"(?:за (?:минулу |цю )?ніч|за ночь|за прошедшую ночь|overnight|вночі|уночі|ночью)(?![\w'])")
 _ADDITIVE = re.compile(r"(?:another|a further|further|ще|іще|еще|ещё)\s+$")
 # What may follow a count that names no noun at all: punctuation, a conjunction, a verb.
 _BARE_AFTER = re.compile(
@@ -102,7 +106,7 @@ _BARE_AFTER = re.compile(
     rf"|{ACTION.pattern})"
 )
 # Between a noun and the next count of one coordinated list: "309 UAVs and 2 ..."
-_COORDINATED = re.compile(r"\s*(?:,|and|та|і|й|и|&|,\s*and)?\s*")
+_COORDINATED = re.compile(r"\s*(?:,|and|та|і|й|и|&|,\s*and)?\s*(?:(?:all|both|всі|усі|все|обидві|обидва|обе|оба)\s+)?")
 _THING_NAMES = {name: Thing(name) for name in ("aerial", "drone", "missile", "person", "child", "hour", "other")}
 
 _METRICS: dict[tuple[Thing, Action], Metric] = {
@@ -123,8 +127,7 @@ _METRICS: dict[tuple[Thing, Action], Metric] = {
 _DRONE_PARTS = {Action.SHOT_DOWN, Action.LOST}
 
 
-@dataclass(frozen=True, slots=True)
-class _Noun:
+class _Noun(NamedTuple):
     thing: Thing
     end: int
     participle: Action | None  # "118 збитих українських дронів": the verb inside the noun phrase
@@ -144,6 +147,9 @@ def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
             if more and more.end() <= limit and _THING_NAMES[more.lastgroup or "other"] is thing:
                 end = more.end()
             return _Noun(thing, end, participle)
+        if (aside := _TIME_ASIDE.match(low, cursor)) and aside.end() <= limit:
+            cursor = aside.end()  # "95 знищених за ніч українських дронів"
+            continue
         filler = FILLER_WORD.match(low, cursor)
         if not filler or filler.end() > limit or filler.group(0) in _STOP_WORDS:
             return None  # "injuring 18 in the Moscow region": the noun comes before any preposition
@@ -197,9 +203,9 @@ def _actions(low: str, span: Span) -> list[tuple[int, int, Action]]:
 
 
 def _clause_of(starts: list[int], pos: int, sentence_end: int) -> Span:
-    begin = max(s for s in starts if s <= pos)
-    later = [s for s in starts if s > pos]
-    return Span(begin, (later[0] - 1) if later else sentence_end)
+    """The clause holding ``pos``; ``starts`` ascend from the sentence's start."""
+    i = bisect_right(starts, pos)
+    return Span(starts[i - 1], (starts[i] - 1) if i < len(starts) else sentence_end)
 
 
 @dataclass(slots=True)
@@ -230,7 +236,7 @@ class _SentenceReader:
         self.starts = clause_starts(low, sentence)
         self.actions = _actions(low, sentence)
         self.counts = _with_singulars(low, sentence, counts)
-        self.cues = find_cues(low, sentence.start, sentence.end)
+        self._cues: list[Cue] | None = None
         self.previous_thing = previous_thing
 
     def read(self) -> list[_Reading]:
@@ -261,7 +267,7 @@ class _SentenceReader:
         thing = total.thing if total else (noun.thing if noun else None)
         if thing is Thing.DRONE and NOT_ATTACK_DRONE.search(low, count.start, min(self.sentence.end, tail + 24)):
             thing = Thing.OTHER  # FPV, reconnaissance, interceptor drones: counted, but not ours
-        if self._is_total(count, i):
+        if self._is_total(count, i) or self._listed_after_total(count, done):
             return _Reading(count, thing, Action.LAUNCH, tail)
         if noun and noun.participle:
             action, adjacent = noun.participle, True
@@ -269,8 +275,9 @@ class _SentenceReader:
             action, adjacent = self._action(i, count, clause, tail)
             if action is Action.LAUNCH:
                 action = None  # the X of "X of the Y launched" is a part: downed, hit, lost, never the launch
-        elif done and _INCLUDING.search(low, max(0, count.start - 25), count.start):
-            action, adjacent = done[-1].action, False  # "four people, including a teenager, were injured"
+        elif done and _INCLUDING.search(low, max(0, count.start - 25), count.start) and not _verb_after(low, tail):
+            # "four people, including a teenager, were injured"; but "з них 200 збито" has a verb of its own
+            action, adjacent = done[-1].action, False
         elif (
             done
             and thing is None
@@ -287,6 +294,13 @@ class _SentenceReader:
             thing = self._implied_thing(count, action, adjacent, done)
         return _Reading(count, thing, action, tail)
 
+    @property
+    def cues(self) -> list[Cue]:
+        """The sentence's context cues, looked for only once a count reads as a figure (most never do)."""
+        if self._cues is None:
+            self._cues = find_cues(self.low, self.sentence.start, self.sentence.end)
+        return self._cues
+
     def names_other_date(self, start: int, end: int) -> bool:
         """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
         if self._dates is None:
@@ -298,6 +312,13 @@ class _SentenceReader:
         head = self.low[max(self.sentence.start, count.start - 20) : count.start]
         return bool(OUT_OF_BEFORE.search(head)) and not OF_THEM.search(self.low, count.start - 8, count.end + 4)
 
+    def _listed_after_total(self, count: Count, done: list[_Reading]) -> bool:
+        """"most of the 405 drones and 28 missiles": a count listed right after a total is one too,
+        unless it opens its own "X of the Y" ("476 of the 539 drones and 6 of the 11 missiles")."""
+        if not done or done[-1].action is not Action.LAUNCH or not self._is_total(done[-1].count, len(done) - 1):
+            return False
+        return bool(_COORDINATED.fullmatch(self.low, done[-1].end, count.start)) and not _OF_THE.match(self.low, count.end)
+
     def _action(self, i: int, count: Count, clause: Span, tail: int) -> tuple[Action | None, bool]:
         after = AUXILIARY.match(self.low, tail)
         pos = after.end() if after else tail
@@ -305,7 +326,7 @@ class _SentenceReader:
             if start == pos and (action is not Action.LAUNCH or (after and after.group(0).strip())):
                 return action, True
         if _ASIDE_AFTER.match(self.low, tail) and (passive := self._passive_after(i, tail, auxiliary=True)):
-            return passive, False  # "four people, including a teenager, were injured"
+            return passive[0], False  # "four people, including a teenager, were injured"
         before = [(s, e, a) for s, e, a in self.actions if e <= count.start]
         in_clause = [(s, e, a) for s, e, a in before if s >= clause.start]
         if in_clause:
@@ -316,11 +337,17 @@ class _SentenceReader:
             reach = self.sentence.end if a in (Action.KILL, Action.INJURE) else _ADJACENT
             return a, count.start - e <= reach and not self._count_between(e, count.start)
         passive = self._passive_after(i, tail)
-        if before and (passive is None or not self._opens_clause(count, clause)):
+        if before and (passive is None or not (self._opens_clause(count, clause) or self._own_predicate(passive, clause))):
             return before[-1][2], False
-        return passive, False
+        return (passive[0] if passive else None), False
 
-    def _passive_after(self, i: int, tail: int, auxiliary: bool = False) -> Action | None:
+    def _own_predicate(self, passive: tuple[Action, int, int], clause: Span) -> bool:
+        """The verb after a count in its own clause is its predicate ("adding that 333 drones were shot down",
+        "ще 4 людини дістали поранень"); a gerund ("..., killing two") describes the whole attack instead."""
+        _action, start, end = passive
+        return clause.start <= start < clause.end and not self.low.endswith("ing", start, end)
+
+    def _passive_after(self, i: int, tail: int, auxiliary: bool = False) -> tuple[Action, int, int] | None:
         """The first casualty/interception verb after the count, before the next count that is not an aside
         ("including 3 children") or a coordinated part ("309 UAVs and 2 missiles were shot down")."""
         limit, cursor = self.sentence.end, tail
@@ -343,7 +370,7 @@ class _SentenceReader:
             if auxiliary and not _PASSIVE_AUXILIARY.search(self.low, max(0, start - 12), start):
                 return None  # "549 weapons, including 496 drones, killing five": not a passive predicate
             if action is not Action.LAUNCH:
-                return action
+                return action, start, _end
         return None
 
     def _governs_next(self, clause: Span, verb_end: int) -> bool:
@@ -385,6 +412,38 @@ class _SentenceReader:
         return None
 
 
+def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
+    """Launch candidates of one for each unnumbered weapon in an attack sentence ("a Russian Shahed hit a car")."""
+    found: list[Candidate] = []
+    if not SINGULAR_WEAPON_NOUN.search(low, sentence.start, sentence.end):
+        return found
+    cues: list[Cue] | None = None
+    for m in SINGULAR_WEAPON.finditer(low, sentence.start, sentence.end):
+        if NOT_ATTACK_DRONE.search(low, m.start(), m.end()):
+            continue
+        cues = find_cues(low, sentence.start, sentence.end) if cues is None else cues
+        drone = bool(m.group("edrone") or m.group("drone"))
+        thing = Thing.DRONE if drone else Thing.MISSILE
+        found.append(Candidate(
+            metric=Metric.DRONES_LAUNCHED if drone else Metric.MISSILES_LAUNCHED,
+            action=Action.LAUNCH,
+            thing=thing,
+            value=1.0,
+            qualifier=Qualifier.EXACT,
+            field=field,
+            start=m.start(),
+            end=m.end(),
+            clause=sentence,
+            missile_class=None if drone else _missile_class(low, m.start(), m.end()),
+            detail=False,
+            guessed=False,
+            additive=False,
+            excluded=excluded(low, cues, sentence.start, sentence.end, m.start()),
+            singular=True,
+        ))
+    return found
+
+
 def _missile_class(low: str, start: int, end: int) -> str | None:
     phrase = low[start:end]
     if AEROBALLISTIC.search(phrase):
@@ -404,19 +463,20 @@ class FieldReading:
 
 
 def read_field(
-    low: str, text: str, field: TextField, published: date | None, foreign: ForeignDate
+    low: str, text: str, field: TextField, hints: list[int], published: date | None, foreign: ForeignDate
 ) -> FieldReading:
-    """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words are read."""
+    """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words (starting at
+    ``hints``, ascending) are read."""
     found: list[Candidate] = []
     seen: list[Count] = []
     spans: list[Span] = []
     previous_thing: Thing | None = None
-    hints = [m.start() for m in ATTACK_HINT.finditer(low)]
-    for sentence in sentences(text):
+    for sentence in hinted_sentences(text, hints):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
             continue
         spans.append(sentence)
+        found += _singular_weapons(low, sentence, field)
         counts = find_counts(low, sentence.start, sentence.end)
         if not any(_looks_like_figure(low, c, sentence) for c in counts) and not SINGULAR_VICTIM.search(
             low, sentence.start, sentence.end

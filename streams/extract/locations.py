@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import NamedTuple
 
 __all__ = ["Place", "PlaceMention", "find_places"]
 
@@ -26,8 +27,7 @@ class Place:
     lon: float
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
+class PlaceMention(NamedTuple):
     place: Place
     start: int
     end: int

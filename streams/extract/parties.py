@@ -4,35 +4,73 @@ from __future__ import annotations
 
 import re
 
+from streams.extract.text import Phrases, WordScanner
+
 RU, UA = "RU", "UA"
 
-# Phrases that put Ukraine in the attacker's seat (any language, folded text).
-_UA_ATTACKS = re.compile(
-    r"(?<![\w'])(?:ukrainian (?:drones?|uavs?|missiles?|strikes?|attacks?|forces (?:struck|attacked|hit|launched))"
-    r"|ukraine(?:'s)? (?:launched|attacked|struck|fired|hit|targeted)|(?:kyiv|ukraine) (?:launched|sent|fired) \S+ drones"
-    r"|drones? (?:launched|sent|fired) by ukraine|(?:russia's|russian) (?:defen[cs]e ministry|air defen[cs]es?|ministry of defen[cs]e|mod)"
-    r"|over (?:the )?(?:russian|[a-z]+ (?:region|oblast) of russia)|(?:into|deep inside|inside|on) russia\b|russian (?:oil )?refiner"
-    r"|українськ\w* (?:дрон\w*|бпла|безпілотн\w*|ракет\w*|удар\w*)|сили оборони (?:уразили|атакували|вразили)"
-    r"|на території (?:росії|рф)|по території (?:росії|рф)|уражен\w* (?:нпз|нафтопереробн)|(?:сбу|гур|сбс) (?:атакувал|уразил|вразил)"
-    r"|украинск\w* (?:беспилотн\w*|бпла|дрон\w*|ракет\w*)|всу\b|киевск\w* режим\w*|минобороны (?:россии|рф)"
-    r"|над территори\w* (?:росси\w*|рф)|над (?:\w+ )?(?:областью|краем|регион\w*)|средствами пво (?:перехвачены|уничтожены)"
-    r"|росі\w* (?:заявил\w*|стверджу\w*)\W+(?:\w+\W+){0,4}збил\w*|міноборони (?:росії|рф))"
-)
-_RU_ATTACKS = re.compile(
-    r"(?<![\w'])(?:russia(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|unleashed|pounded|bombarded|sent)|russian (?:drones?|missiles?|strikes?|attacks?|forces)"
-    r"|(?:ukraine's|ukrainian) (?:air force|air defen[cs]es?)|on ukraine|at ukraine|against ukraine|across ukraine"
-    r"|росі\w* (?:атакувал\w*|запустил\w*|випустил\w*|вдарил\w*)|противник|ворог\w*|окупант\w*|рашист\w*|російськ\w* (?:дрон\w*|ракет\w*|удар\w*|атак\w*|бпла)"
-    r"|повітряні сили|по україні|по украине|россия (?:атаковала|выпустила|нанесла)|росси\w* (?:атак\w*|удар\w*))"
-)
+# Phrases that put Ukraine in the attacker's seat (any language, folded text): each a leading word and the rest.
+_UA_ATTACKS = Phrases((
+    ("ukrainian", r" (?:drones?|uavs?|missiles?|strikes?|attacks?|forces (?:struck|attacked|hit|launched))"),
+    ("ukraine", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted)"),
+    ("kyiv", r" (?:launched|sent|fired) \S+ drones"),
+    ("ukraine", r" (?:launched|sent|fired) \S+ drones"),
+    ("drone", r"s? (?:launched|sent|fired) by ukraine"),
+    ("russia's", r" (?:defen[cs]e ministry|air defen[cs]es?|ministry of defen[cs]e|mod)"),
+    ("russian", r" (?:defen[cs]e ministry|air defen[cs]es?|ministry of defen[cs]e|mod)"),
+    ("over", r" (?:the )?(?:russian|[a-z]+ (?:region|oblast) of russia)"),
+    ("into", r" russia\b"),
+    ("deep", r" inside russia\b"),
+    ("inside", r" russia\b"),
+    ("on", r" russia\b"),
+    ("russian", r" (?:oil )?refiner"),
+    ("українськ", r"\w* (?:дрон\w*|бпла|безпілотн\w*|ракет\w*|удар\w*)"),
+    ("сили", r" оборони (?:уразили|атакували|вразили)"),
+    ("на", r" території (?:росії|рф)"),
+    ("по", r" території (?:росії|рф)"),
+    ("уражен", r"\w* (?:нпз|нафтопереробн)"),
+    ("сбу", r" (?:атакувал|уразил|вразил)"),
+    ("гур", r" (?:атакувал|уразил|вразил)"),
+    ("сбс", r" (?:атакувал|уразил|вразил)"),
+    ("украинск", r"\w* (?:беспилотн\w*|бпла|дрон\w*|ракет\w*)"),
+    ("всу", r"\b"),
+    ("киевск", r"\w* режим\w*"),
+    ("минобороны", r" (?:россии|рф)"),
+    ("над", r" территори\w* (?:росси\w*|рф)"),
+    ("над", r" (?:\w+ )?(?:областью|краем|регион\w*)"),
+    ("средствами", r" пво (?:перехвачены|уничтожены)"),
+    ("росі", r"\w* (?:заявил\w*|стверджу\w*)\W+(?:\w+\W+){0,4}збил\w*"),
+    ("міноборони", r" (?:росії|рф)"),
+))
+_RU_ATTACKS = Phrases((
+    ("russia", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|unleashed|pounded|bombarded|sent)"),
+    ("russian", r" (?:drones?|missiles?|strikes?|attacks?|forces)"),
+    ("ukraine's", r" (?:air force|air defen[cs]es?)"),
+    ("ukrainian", r" (?:air force|air defen[cs]es?)"),
+    ("on", r" ukraine"),
+    ("at", r" ukraine"),
+    ("against", r" ukraine"),
+    ("across", r" ukraine"),
+    ("росі", r"\w* (?:атакувал\w*|запустил\w*|випустил\w*|вдарил\w*)"),
+    ("противник", ""),
+    ("ворог", r"\w*"),
+    ("окупант", r"\w*"),
+    ("рашист", r"\w*"),
+    ("російськ", r"\w* (?:дрон\w*|ракет\w*|удар\w*|атак\w*|бпла)"),
+    ("повітряні", r" сили"),
+    ("по", r" україні"),
+    ("по", r" украине"),
+    ("россия", r" (?:атаковала|выпустила|нанесла)"),
+    ("росси", r"\w* (?:атак\w*|удар\w*)"),
+))
 # Words any report of a Russian attack uses, but that a report of a strike on Russia may mention in passing.
-_RU_WEAK = re.compile(r"(?<![\w'])(?:shahed|шахед|geran|герань|гербер|ппо)")
+_RU_WEAK = WordScanner(("shahed", "шахед", "geran", "герань", "гербер", "ппо"))
 
 
 def attacker_target(lead: str) -> tuple[str, str]:
     """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double."""
     head = len(lead) // 3
     ua = sum(3 * (1 + (m.start() < head)) for m in _UA_ATTACKS.finditer(lead))
-    ru = sum(3 * (1 + (m.start() < head)) for m in _RU_ATTACKS.finditer(lead)) + len(_RU_WEAK.findall(lead))
+    ru = sum(3 * (1 + (m.start() < head)) for m in _RU_ATTACKS.finditer(lead)) + len(_RU_WEAK.find(lead))
     return (UA, RU) if ua > ru else (RU, UA)
 
 

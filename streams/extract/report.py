@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from datetime import date, timedelta
 
-from streams.extract.context import period_summary
-from streams.extract.dates import find_dates
+from streams.extract.context import Reason, period_summary
 from streams.extract.figures import Candidate, FieldReading, ForeignDate, MissileClass, read_field
-from streams.extract.lexicon import ATTACK_HINT, Action, Thing
+from streams.extract.lexicon import LONGEST_HINT, Action, Thing, attack_hints
 from streams.extract.locations import PlaceMention, find_places
 from streams.extract.numbers import Count, qualified
 from streams.extract.parties import MENTIONS_SIDES, OTHER_WARS, attacker_target
@@ -49,6 +48,11 @@ _STRIKE_WORDS = re.compile(
 )
 # A headline about one night or day ("у ніч на 9 червня", "overnight") is about one attack whatever else it says.
 _NIGHT_CUE = re.compile(r"overnight|night|ніч|вночі|ночь|ночью|today|сьогодні|сегодня|this morning|зранку|утром")
+# The General Staff's daily report opens with the day's combat clashes.
+_FRONT_LINE_SUMMARY = re.compile(
+    r"бойов\w* зіткнен\w*|боєзіткнен\w*|combat (?:engagements|clashes)|боестолкновен\w*|боев\w* столкновен\w*"
+)
+_FRONT_LINE_REACH = 400
 _RECORD_STEMS = (
     "record", "largest", "biggest", "massive", "heaviest", "рекорд", "наймасов", "наймасштаб", "наймасивн", "найбільш",
     "крупнейш", "массированн", "масштабнейш",
@@ -79,29 +83,34 @@ class _Field:
     name: TextField
     text: str
     low: str
+    hints: list[int]  # where attack words start in ``low``
 
 
 def extract(article: Article) -> ExtractionReport:
     """Read one article. Pure: same article, same report."""
     texts = [(name, text) for name, text in zip(_FIELD_ORDER, (article.title, article.summary, article.body)) if text]
     # An attack report says so in its opening: most pages are dismissed on that alone, before the full read.
-    if not ATTACK_HINT.search(fold("\n".join(text[:_OPENING_CHARS] for _, text in texts))):
+    openings = [fold(text[:_OPENING_CHARS]) for _, text in texts]
+    opening_hints = [attack_hints(low) for low in openings]
+    if not any(opening_hints):
         return _report(article, is_attack=False, confidence=0.95)
-    fields = [_Field(name, text, fold(text)) for name, text in texts]
+    fields = [_field(name, text, low, found) for (name, text), low, found in zip(texts, openings, opening_hints)]
     whole = "\n".join(f.low for f in fields)
     if not MENTIONS_SIDES.search(whole) and OTHER_WARS.search(whole) and not _places(fields):
         return _report(article, is_attack=False, confidence=0.9)
     lead = "\n".join(f.low[:_LEAD_CHARS] for f in fields)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    readings = {f.name: read_field(f.low, f.text, f.name, published, _foreign_day(night)) for f in fields}
+    readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night)) for f in fields}
     candidates = [c for reading in readings.values() for c in reading.candidates]
-    usable = [c for c in candidates if c.usable]
+    usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
     metrics = {f.metric for f in figures}
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
     if is_attack and period_summary(fields[0].low) and not _NIGHT_CUE.search(fields[0].low):
         is_attack = False
+    if is_attack and _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
+        is_attack = False  # the General Staff's daily front-line report: counts of a day's fighting, not one wave
     if not is_attack:
         return _report(article, is_attack=False, confidence=0.8)
     attacker, target = attacker_target(lead)
@@ -117,6 +126,20 @@ def extract(article: Article) -> ExtractionReport:
         locations=tuple(_locations(_places(fields, readings), target)),
         record_claims=tuple(_record_claims(fields, readings, usable)),
     )
+
+
+def _field(name: TextField, text: str, opening: str, found: list[int]) -> _Field:
+    """The whole field, folded and scanned for attack words, reusing the opening's fold and scan.
+
+    Folding is per character, so the opening's fold is a prefix of the whole fold. The scan resumes at the
+    opening's last attack word (no stem is a prefix of another, so the whole scan finds the same one there)
+    or, without one, where a word could first straddle the opening's end.
+    """
+    if len(text) <= len(opening):
+        return _Field(name, text, opening, found)
+    low = opening + fold(text[len(opening) :])
+    resume = found[-1] if found else max(0, len(opening) - LONGEST_HINT)
+    return _Field(name, text, low, found[:-1] + attack_hints(low, resume))
 
 
 def _report(article: Article, **fields: object) -> ExtractionReport:
@@ -197,6 +220,8 @@ def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[T
 
 
 def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str]) -> list[Figure]:
+    numbered = {c.metric for c in usable if not c.singular}
+    usable = [c for c in usable if not c.singular or (c.metric not in numbered and _listed_with_launches(c, usable))]
     by_metric: dict[Metric, list[Candidate]] = {}
     for c in _without_echoes(usable):
         if c.metric is not None:
@@ -216,6 +241,25 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     _aerial_sum(chosen, article_id, texts)
     _casualty_floor(chosen)
     return sorted(chosen.values(), key=lambda f: _METRIC_ORDER[f.metric])
+
+
+def _without_headline_echoes(candidates: list[Candidate]) -> list[Candidate]:
+    """Usable candidates, less a headline's figure that the body states only as another period's or attack's
+    ("про 150 збитих шахедів" over "за півтора року збила понад 150 ударних дронів")."""
+    body = [c for c in candidates if c.field is TextField.BODY]
+    periods = (Reason.CUMULATIVE, Reason.FORECAST)
+    ruled_out = {(c.thing, c.value) for c in body if c.excluded in periods} - {(c.thing, c.value) for c in body if c.usable}
+    return [c for c in candidates if c.usable and (c.field is TextField.BODY or (c.thing, c.value) not in ruled_out)]
+
+
+def _listed_with_launches(single: Candidate, usable: list[Candidate]) -> bool:
+    """An unnumbered weapon is a figure only in a sentence that counts launches ("86 БпЛА та балістичною
+    ракетою"); alone ("a Shahed hit a warehouse") it tells what struck, which reports do not count."""
+    return any(
+        not c.singular and c.action is Action.LAUNCH and c.field is single.field and c.thing is not single.thing
+        and single.clause.start <= c.start < single.clause.end
+        for c in usable
+    )
 
 
 def _without_echoes(usable: list[Candidate]) -> list[Candidate]:

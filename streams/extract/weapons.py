@@ -7,7 +7,7 @@ exists (shared/data/README.md), so events line up with the history backfill.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from streams.extract.numbers import Count
 
@@ -31,8 +31,7 @@ _NAMES = list(_MODELS)
 _NEAR = 48  # a count and the model it counts sit within a short noun phrase
 
 
-@dataclass(frozen=True, slots=True)
-class ModelMention:
+class ModelMention(NamedTuple):
     model: str
     start: int
     end: int
@@ -42,11 +41,12 @@ class ModelMention:
 _STEMS = ("shahed", "шахед", "geran", "геран", "gerber", "гербер", "iskander", "іскандер", "искандер", "kn-23", "-101",
           "-555", "-22", "-59", "-69", "-31", "kalibr", "калібр", "калибр", "kinzhal", "кинджал", "кинжал", "-47",
           "zircon", "циркон", "-300", "-400")
+_STEM = re.compile("|".join(map(re.escape, _STEMS)))
 
 
 def find_models(low: str, start: int = 0, end: int | None = None) -> list[ModelMention]:
     end = len(low) if end is None else end
-    if not any(stem in low[start:end] for stem in _STEMS):
+    if not _STEM.search(low, start, end):
         return []
     return [
         ModelMention(_NAMES[int((m.lastgroup or "m0")[1:])], m.start(), m.end())

@@ -13,12 +13,20 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from streams.extract.dates import MONTH, MONTHS, WEEKDAY, WEEKDAYS, find_dates, infer_year, last_weekday
+from streams.extract.text import WordScanner, matches_at
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
 _NIGHT_INTO = (
     r"(?:overnight|night|nights)\s+(?:(?:of|from)\s+\w+\s+)?(?:into|to|on)|(?:у|в)\s+ніч\s+(?:(?:з|із)\s+\S+\s+)?(?:на|проти)"
     r"|в\s+ночь\s+(?:(?:с|со)\s+\S+\s+)?на"
+)
+_YESTERDAY = ("yesterday", "вчора", "учора", "вчера", "минулого вечора")
+_YESTERDAY_STEMS = ("вчерашн", "вчорашн")
+_ANY_ENDING = r"\w*"
+_TODAY = (
+    "overnight", "last night", "this morning", "today", "at night", "вночі", "уночі", "цієї ночі", "минулої ночі",
+    "сьогодні", "зранку", "вранці", "этой ночью", "ночью", "сегодня", "утром", "прошлой ночью",
 )
 # One scan over the lead; the earliest cue wins, and at one position the more specific alternative.
 _CUES = re.compile(
@@ -34,10 +42,15 @@ _CUES = re.compile(
     rf"|(?P<weekday_night>(?P<wn_day>{WEEKDAY})(?:'s)?\s+(?:night|evening))"
     # "on Friday", "Saturday's attack", "у п'ятницю"
     rf"|(?P<weekday>(?P<w_day>{WEEKDAY})(?:'s)?)"
-    r"|(?P<yesterday>yesterday|вчора|учора|вчера|минулого вечора|вчерашн\w*|вчорашн\w*)"
-    r"|(?P<today>overnight|last night|this morning|today|at night|вночі|уночі|цієї ночі|минулої ночі|сьогодні|зранку"
-    r"|вранці|этой ночью|ночью|сегодня|утром|прошлой ночью))(?![\w'])"
+    rf"|(?P<yesterday>{'|'.join((*_YESTERDAY, *(stem + _ANY_ENDING for stem in _YESTERDAY_STEMS)))})"
+    rf"|(?P<today>{'|'.join(_TODAY)}))(?![\w'])"
 )
+# Every cue starts with one of these words, but for "у ніч"/"в ночь", found from their night word.
+_NIGHT_WORDS = ("ніч", "ночь")
+_CUE_WORDS = WordScanner(
+    dict.fromkeys((*_NIGHT_WORDS, "overnight", "night", *WEEKDAYS, *_YESTERDAY, *_YESTERDAY_STEMS, *_TODAY))
+)
+_NIGHT_WORD_IDS = {_CUE_WORDS.words.index(word) for word in _NIGHT_WORDS}
 
 
 def local_date(moment: datetime | None) -> date | None:
@@ -47,7 +60,7 @@ def local_date(moment: datetime | None) -> date | None:
 def night_of(low: str, published: datetime | None) -> date | None:
     """The wave's local end date from the lead text ``low`` (folded)."""
     today = local_date(published)
-    cues = list(_CUES.finditer(low))
+    cues = _cues(low)
     # A night named by its date ("overnight into November 19") is the most specific cue wherever it stands;
     # otherwise the first cue wins ("on Friday, when Russia sent 539 drones ... overnight into Saturday").
     dated = [c for c in cues if c.lastgroup in ("night_date", "night_range")]
@@ -60,6 +73,21 @@ def night_of(low: str, published: datetime | None) -> date | None:
     # A follow-up names the date: the latest one of the last few days ("з вечора 26 до обіду 27 грудня").
     recent = [d.day for d in find_dates(low, today) if timedelta(0) <= today - d.day <= timedelta(days=3)]
     return max(recent, default=today)
+
+
+def _cues(low: str) -> list[re.Match[str]]:
+    """What ``_CUES.finditer`` finds, trying the regex only where a cue word starts (the plain scan costs
+    ~85 ns a character of the lead)."""
+    starts = set()
+    for word, start, _end in _CUE_WORDS.find(low):
+        starts.add(start)
+        if word in _NIGHT_WORD_IDS:
+            before = start - 1
+            while before >= 0 and low[before].isspace():
+                before -= 1
+            if 0 <= before < start - 1 and low[before] in "ув":
+                starts.add(before)  # "у ніч", "в ночь"
+    return matches_at(_CUES, low, starts)
 
 
 def _resolve(cue: re.Match[str], today: date | None) -> date | None:

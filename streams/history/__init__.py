@@ -2,5 +2,6 @@
 
 from streams.history.attacks_csv import WeaponClassifier, events_from_csv
 from streams.history.events_jsonl import events_from_jsonl
+from streams.history.exceptions import HistoryError
 
-__all__ = ["WeaponClassifier", "events_from_csv", "events_from_jsonl"]
+__all__ = ["HistoryError", "WeaponClassifier", "events_from_csv", "events_from_jsonl"]

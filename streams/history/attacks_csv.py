@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from streams.history.exceptions import HistoryError
 from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualifier, SourceKind, Window
 
 _KYIV = ZoneInfo("Europe/Kyiv")
 _NATIONAL = "kpszsu/"
+_COLUMNS = ("time_start", "time_end", "model", "launched", "destroyed", "not_reach_goal", "source")
 ATTACKER, TARGET = "RU", "UA"
 
 
@@ -62,12 +64,19 @@ class _Attack:
 def events_from_csv(lines: Iterable[str], until: date | None = None, classifier: WeaponClassifier = WeaponClassifier()) -> list[AttackEvent]:
     """Historical events, oldest first, for nights on or before ``until``."""
     attacks: dict[str, _Attack] = {}
-    for row in csv.DictReader(lines):
+    rows = csv.DictReader(lines)
+    missing = [c for c in _COLUMNS if c not in (rows.fieldnames or ())]
+    if missing:
+        raise HistoryError(f"line 1: not the Air Force dataset's format: missing column(s) {', '.join(missing)}")
+    for row in rows:
         source = row.get("source") or ""
         kind = classifier.classify(row.get("model") or "")
         if not source.startswith(_NATIONAL) or kind is None:
             continue
-        start, end = _local(row["time_start"]), _local(row["time_end"])
+        try:
+            start, end = _local(row["time_start"]), _local(row["time_end"])
+        except ValueError as exc:
+            raise HistoryError(f"line {rows.line_num}: bad time_start/time_end ({exc})") from exc
         attack = attacks.setdefault(source, _Attack(source=source, start=start, end=end))
         attack.start, attack.end = min(attack.start, start), max(attack.end, end)
         launched, destroyed, lost = _number(row["launched"]), _number(row["destroyed"]), _number(row["not_reach_goal"])

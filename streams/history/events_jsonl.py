@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from tocsin.records import AttackEvent
+from streams.history.exceptions import HistoryError
+from tocsin.records import AttackEvent, RecordError
 
 
 def events_from_jsonl(lines: Iterable[str]) -> Iterator[AttackEvent]:
-    """Raises RecordError (with the reason) on a line that is not an event."""
-    for line in lines:
+    """Raises HistoryError naming the line on one that is not an event."""
+    for number, line in enumerate(lines, start=1):
         if line.strip():
-            yield AttackEvent.from_bytes(line).model_copy(update={"historical": True})
+            try:
+                event = AttackEvent.from_bytes(line)
+            except RecordError as exc:
+                raise HistoryError(f"line {number}: {exc}") from exc
+            yield event.model_copy(update={"historical": True})

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import zlib
 
 import aiohttp
+import brotli
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from monitor.exceptions import BlockedAddressError, FetchError
 from monitor.fetch import FeedFetcher, Validators, open_session
+from monitor.fulltext import FullTextFetcher
+from tocsin.records import Article, ArticleSource, utc_now
 from tocsin.settings import FeedSettings
 
 pytestmark = pytest.mark.integration
@@ -19,10 +23,10 @@ pytestmark = pytest.mark.integration
 SETTINGS = FeedSettings(timeout_seconds=2.0, max_body_bytes=64 * 1024, allow_private_addresses=True)
 
 
-async def serve(handler) -> TestServer:  # type: ignore[no-untyped-def]
+async def serve(handler, host: str = "127.0.0.1") -> TestServer:  # type: ignore[no-untyped-def]
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
-    server = TestServer(app, host="127.0.0.1")
+    server = TestServer(app, host=host)
     await server.start_server()
     return server
 
@@ -50,17 +54,126 @@ async def test_conditional_get_round_trip() -> None:
         await server.close()
 
 
-async def test_decompressed_size_is_capped() -> None:
-    bomb = gzip.compress(b"<" * (5 * 1024 * 1024))
+async def failure(server: TestServer, path: str = "/feed") -> str:
+    """The reason the fetch failed."""
+    with pytest.raises(FetchError) as caught:
+        await fetch(server, path=path)
+    return caught.value.reason
 
-    async def handler(_: web.Request) -> web.Response:
-        return web.Response(body=bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/xml"})
+
+BOMB = b"<" * (5 * 1024 * 1024)
+COMPRESSORS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}
+
+
+@pytest.mark.parametrize("encoding", sorted(COMPRESSORS))
+async def test_decompressed_size_is_capped(encoding: str) -> None:
+    bomb = COMPRESSORS[encoding](BOMB)
+    assert len(bomb) < SETTINGS.max_body_bytes  # small on the wire, 5 MiB once decoded
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/small":
+            return web.Response(body=COMPRESSORS[encoding](b"<rss/>"), headers={"Content-Encoding": encoding})
+        return web.Response(body=bomb, headers={"Content-Encoding": encoding, "Content-Type": "application/xml"})
 
     server = await serve(handler)
     try:
-        with pytest.raises(FetchError) as caught:
-            await fetch(server)
-        assert caught.value.reason == "too_large"
+        assert (await fetch(server, path="/small")).body == b"<rss/>"
+        assert await failure(server) == "too_large"
+    finally:
+        await server.close()
+
+
+async def test_a_declared_50_mb_body_is_refused_before_reading_it() -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": str(50 * 1024 * 1024)})
+        await response.prepare(request)
+        await response.write(b"<" * 1024)  # the rest never comes: the cap must not wait for it
+        return response
+
+    server = await serve(handler)
+    try:
+        assert await failure(server) == "too_large"
+    finally:
+        await server.close()
+
+
+async def test_a_server_that_goes_silent_hits_the_read_timeout() -> None:
+    release = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        await response.write(b"<rss>")
+        await release.wait()
+        return response
+
+    server = await serve(handler)
+    patient = SETTINGS.model_copy(update={"timeout_seconds": 60.0, "read_timeout_seconds": 0.5})
+    try:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(FetchError) as caught:
+                await FeedFetcher(session, patient).fetch(str(server.make_url("/feed")))
+        assert caught.value.reason == "timeout"
+    finally:
+        release.set()
+        await server.close()
+
+
+async def test_a_slow_host_cannot_stall_the_others() -> None:
+    release = asyncio.Event()
+    in_flight = {"now": 0, "most": 0}
+
+    async def slow(_: web.Request) -> web.Response:
+        in_flight["now"] += 1
+        in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        await release.wait()
+        in_flight["now"] -= 1
+        return web.Response(body=b"<rss>slow</rss>")
+
+    async def fast(_: web.Request) -> web.Response:
+        return web.Response(body=b"<rss>fast</rss>")
+
+    slow_server, fast_server = await serve(slow), await serve(fast, host="127.0.0.2")
+    polite = SETTINGS.model_copy(update={"concurrency": 2, "per_host_concurrency": 1})
+    try:
+        async with open_session(polite) as session:
+            fetcher = FeedFetcher(session, polite)
+            stuck = [asyncio.create_task(fetcher.fetch(str(slow_server.make_url(f"/feed/{n}")))) for n in range(4)]
+            # Four polls of the slow host queue behind its one slot; the other host still gets through.
+            assert (await fetcher.fetch(str(fast_server.make_url("/feed")))).body == b"<rss>fast</rss>"
+            assert in_flight["most"] == 1 and not any(t.done() for t in stuck)
+            release.set()
+            assert [r.body for r in await asyncio.gather(*stuck)] == [b"<rss>slow</rss>"] * 4
+    finally:
+        release.set()
+        await slow_server.close()
+        await fast_server.close()
+
+
+async def test_full_text_replaces_the_summary_with_the_pages_main_text() -> None:
+    paragraph = "Russia launched 539 drones and 11 missiles at Ukraine overnight, the air force said. " * 4
+    page = f"""<html><head><title>Night attack</title></head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+        <article><h1>Night attack</h1><p>{paragraph}</p><p>{paragraph}</p><p>Kyiv was the main target of the attack.</p></article>
+        <footer>Copyright, cookies and subscriptions</footer></body></html>""".encode()
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/story":
+            return web.Response(body=page, content_type="text/html")
+        return web.Response(status=404)
+
+    server = await serve(handler)
+    article = Article(
+        id="art_1", url=str(server.make_url("/story")), title="Night attack", summary="Drones overnight.", fetched_at=utc_now(),
+        sources=(ArticleSource(feed_url="http://news.example/feed", feed_name="news"),),
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            full_text = FullTextFetcher(FeedFetcher(session, SETTINGS), concurrency=2)
+            enriched = await full_text.enrich(article)
+            assert "539 drones and 11 missiles" in enriched.body and "Kyiv was the main target" in enriched.body
+            assert "cookies" not in enriched.body and enriched.summary == article.summary
+            missing = article.model_copy(update={"url": str(server.make_url("/gone"))})
+            assert await full_text.enrich(missing) == missing  # a page that cannot be had changes nothing
     finally:
         await server.close()
 

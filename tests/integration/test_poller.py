@@ -9,16 +9,20 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiokafka import AIOKafkaConsumer
 from prometheus_client import REGISTRY
 
 from monitor.poller import Poller
-from support.servers import RssItem, rss
-from tocsin.kafka.topics import ensure_topics, topics_for
+from support.net import free_ports
+from support.servers import FeedServer, RssItem, rss
+from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
+from tocsin.kafka.topics import Topics, ensure_topics, topics_for
 from tocsin.records import Article
 from tocsin.settings import FeedConfig, FeedSettings, KafkaSettings
 
@@ -91,6 +95,19 @@ async def repeating_guids(_: web.Request) -> web.StreamResponse:
     return web.Response(body=rss(same), content_type="application/rss+xml")
 
 
+STORY = RssItem("wire-1", "Russia launched 539 drones at Ukraine overnight", "<p>539 drones</p>", "http://news.example/wire/1?utm_source=a")
+
+
+async def syndicated_same_link(_: web.Request) -> web.StreamResponse:
+    copy = RssItem("other-guid", STORY.title, STORY.description, "http://news.example/wire/1?utm_medium=b#top")
+    return web.Response(body=rss([copy]), content_type="application/rss+xml")
+
+
+async def syndicated_same_headline(_: web.Request) -> web.StreamResponse:
+    copy = RssItem("copy-1", STORY.title + "!", "<p>a syndicated copy</p>", "http://elsewhere.example/copy/1")
+    return web.Response(body=rss([copy]), content_type="application/rss+xml")
+
+
 XXE = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>t</title><item><guid>xxe-1</guid><title>XXE &x; title</title></item></channel></rss>'
 LOL = (
     b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
@@ -109,6 +126,9 @@ def body(payload: bytes) -> Handler:
 # Each misbehaviour on its own loopback address, i.e. its own host for the per-host rules.
 CASES: dict[str, Handler] = {
     "conditional": conditional,
+    "wire": body(rss([STORY])),  # a plain feed whose story the next two repeat
+    "syndicated_same_link": syndicated_same_link,
+    "syndicated_same_headline": syndicated_same_headline,
     "retry_after_date": retry_after_date,
     "retry_after_seconds": retry_after_seconds,
     "storm": storm,
@@ -144,6 +164,25 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+def fetches(outcome: str, status: str) -> float:
+    return sample("tocsin_feed_fetches_total", outcome=outcome, status=status)
+
+
+def new_topics(bootstrap: str) -> Topics:
+    kafka = KafkaSettings(bootstrap_servers=[bootstrap], topics={"prefix": f"test-{uuid.uuid4().hex[:8]}", "partitions": 2})
+    topics = topics_for(kafka)
+    ensure_topics([bootstrap], topics.all())
+    return topics
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float, poller: Poller) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        assert not poller.crashed
+        await asyncio.sleep(0.1)
+
+
 async def read_articles(bootstrap: str, topic: str, until: Callable[[list[Article]], bool], timeout: float = 60.0) -> list[Article]:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
@@ -159,9 +198,7 @@ async def read_articles(bootstrap: str, topic: str, until: Callable[[list[Articl
 
 
 async def test_misbehaving_servers_never_stop_the_poller(servers: dict[str, TestServer], kafka_bootstrap: str) -> None:
-    kafka = KafkaSettings(bootstrap_servers=[kafka_bootstrap], topics={"prefix": f"test-{uuid.uuid4().hex[:8]}", "partitions": 2})
-    topics = topics_for(kafka)
-    ensure_topics([kafka_bootstrap], topics.all())
+    topics = new_topics(kafka_bootstrap)
     settings = FeedSettings(
         interval_seconds=0.5,
         timeout_seconds=3.0,
@@ -170,32 +207,43 @@ async def test_misbehaving_servers_never_stop_the_poller(servers: dict[str, Test
         allow_private_addresses=True,
         sources=[FeedConfig(url=str(s.make_url("/feed")), name=name) for name, s in servers.items()],
     )
-    before = {key: sample("tocsin_feed_fetches_total", outcome=key[0], status=key[1]) for key in [
-        ("not_modified", "304"), ("http_503", "503"), ("http_429", "429"), ("http_500", "500"), ("timeout", "none"),
-        ("too_large", "200"), ("redirects", "none"), ("ok", "200"),
-    ]}
+    wanted = {
+        "conditional": ("not_modified", "304"),
+        "retry_after_date": ("http_503", "503"),
+        "retry_after_seconds": ("http_429", "429"),
+        "storm": ("http_500", "500"),
+        "trickle": ("timeout", "none"),
+        "bomb": ("too_large", "200"),
+        "huge": ("too_large", "200"),
+        "redirect_loop": ("redirects", "none"),
+    }
+    before = {key: fetches(*key) for key in [*wanted.values(), ("ok", "200")]}
     poller = Poller(settings, [kafka_bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
-    await poller.start()
-    try:
-        def grew(key: tuple[str, str], by: float = 1) -> bool:
-            return sample("tocsin_feed_fetches_total", outcome=key[0], status=key[1]) >= before[key] + by
+    with capture_logs() as logs:
+        await poller.start()
+        try:
+            def grew(key: tuple[str, str], by: float = 1) -> bool:
+                return fetches(*key) >= before[key] + by
 
-        deadline = asyncio.get_running_loop().time() + 60
-        wanted = [("not_modified", "304"), ("http_503", "503"), ("http_429", "429"), ("timeout", "none"), ("too_large", "200"), ("redirects", "none")]
-        while not (all(grew(k) for k in wanted) and grew(("http_500", "500"), 3)):
-            assert asyncio.get_running_loop().time() < deadline, {k: sample("tocsin_feed_fetches_total", outcome=k[0], status=k[1]) - before[k] for k in before}
+            deadline = asyncio.get_running_loop().time() + 60
+            while not (all(grew(k) for k in wanted.values()) and grew(("http_500", "500"), 3) and grew(("too_large", "200"), 2)):
+                assert asyncio.get_running_loop().time() < deadline, {k: fetches(*k) - before[k] for k in before}
+                assert not poller.crashed
+                await asyncio.sleep(0.2)
+            # Several conditional polls later, still nothing published twice.
+            await asyncio.sleep(2)
             assert not poller.crashed
-            await asyncio.sleep(0.2)
-        # Several conditional polls later, still nothing published twice.
-        await asyncio.sleep(2)
-        assert not poller.crashed
-    finally:
-        await poller.stop()
+        finally:
+            await poller.stop()
 
-    expected_guids = 2 + 1 + 2 + 1 + 1  # conditional, charset, repeated guids, xxe, laughs
-    articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len(got) >= expected_guids + 1, timeout=10)
-    ids = [a.id for a in articles]
-    assert len(ids) == len(set(ids)), "an article was published twice"
+    # Each failure is in the logs too, naming the feed.
+    failures = {(e["feed"], e["reason"]) for e in logs if e["event"] == "feed poll failed"}
+    assert {(name, outcome) for name, (outcome, _) in wanted.items() if outcome != "not_modified"} <= failures
+
+    # conditional 2, wire 1 (its two copies fold into it), malformed 1, charset 1, repeated guids 2, xxe 1, laughs 1
+    articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len({a.id for a in got}) >= 9, timeout=10)
+    published = [(a.id, tuple(s.feed_name for s in a.sources)) for a in articles]
+    assert len(published) == len(set(published)), "an article was published twice"
     titles = {a.title for a in articles}
     assert "Київ: нічна атака дронів" in titles  # valid UTF-8 beat the declared windows-1251
     assert {"First distinct story tonight", "Second distinct story tonight"} <= titles
@@ -203,3 +251,63 @@ async def test_misbehaving_servers_never_stop_the_poller(servers: dict[str, Test
     laughs = next(a for a in articles if a.title.startswith("Laughs"))
     assert len(laughs.title) < 100  # entities never expanded
     assert all(a.url is None or "utm_" not in a.url for a in articles)
+    # The same story in three feeds: one article id, its last version naming all three sources.
+    story = [a for a in articles if a.title.startswith(STORY.title)]
+    assert len({a.id for a in story}) == 1
+    assert {s.feed_name for s in story[-1].sources} == {"wire", "syndicated_same_link", "syndicated_same_headline"}
+
+
+async def test_private_addresses_are_refused_by_default_and_the_poller_carries_on(kafka_bootstrap: str) -> None:
+    async with FeedServer(rss(items("private"))) as server:
+        settings = FeedSettings(interval_seconds=0.5, timeout_seconds=3.0, sources=[FeedConfig(url=server.url, name="inside")])
+        assert not settings.allow_private_addresses
+        before = fetches("blocked_address", "none")
+        topics = new_topics(kafka_bootstrap)
+        poller = Poller(settings, [kafka_bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
+        with capture_logs() as logs:
+            await poller.start()
+            try:
+                deadline = asyncio.get_running_loop().time() + 30
+                while fetches("blocked_address", "none") < before + 2:  # refused, backed off, refused again
+                    assert asyncio.get_running_loop().time() < deadline and not poller.crashed
+                    await asyncio.sleep(0.2)
+            finally:
+                await poller.stop()
+        assert server.requests == 0
+        assert any(e["event"] == "feed poll failed" and e["reason"] == "blocked_address" for e in logs)
+        assert await read_articles(kafka_bootstrap, topics.articles.name, lambda got: False, timeout=2) == []
+
+
+async def test_kafka_down_pauses_polling_and_nothing_is_lost_or_repeated(tmp_path: Path) -> None:
+    # Its own broker, to stop and start again. start() runs on the main thread (the broker is tied
+    # to the thread that starts it), so the poller's loop is frozen while Kafka comes back: harmless.
+    port, controller = free_ports(2)
+    broker = LocalBroker(LocalBrokerConfig(port=port, controller_port=controller, data_dir=tmp_path / "kafka"))
+    broker.start()
+    try:
+        async with FeedServer(rss(items("before", 3))) as server:
+            topics = new_topics(broker.bootstrap)
+            settings = FeedSettings(
+                interval_seconds=0.3, timeout_seconds=3.0, publish_timeout_seconds=3.0, allow_private_addresses=True,
+                sources=[FeedConfig(url=server.url, name="steady")],
+            )
+            poller = Poller(settings, [broker.bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
+            published = fetches("ok", "200")
+            await poller.start()
+            try:
+                await wait_for(lambda: fetches("ok", "200") > published, 60, poller)  # the first poll's articles acknowledged
+                await asyncio.to_thread(broker.stop)
+                server.body = rss([*items("before", 3), *items("during", 3)])
+                await wait_for(lambda: sample("tocsin_polling_paused") == 1, 60, poller)
+                requests = server.requests
+                await asyncio.sleep(1.5)
+                assert server.requests - requests <= 3  # paused: not polling at the interval's pace
+                broker.start()
+                await wait_for(lambda: sample("tocsin_polling_paused") == 0 and server.requests > requests + 3, 90, poller)
+            finally:
+                await poller.stop()
+            articles = await read_articles(broker.bootstrap, topics.articles.name, lambda got: len(got) >= 6, timeout=30)
+            titles = [a.title for a in articles]
+            assert sorted(titles) == sorted(i.title for i in [*items("before", 3), *items("during", 3)]), titles
+    finally:
+        await asyncio.to_thread(broker.stop)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiokafka import AIOKafkaConsumer
 
-from support.daemon import Daemon, isolated_config, write_config
+from support.daemon import TOCSIN, Daemon, isolated_config, write_config
 from support.net import free_ports
 from support.servers import RssItem, rss
 from tocsin.records import Article
@@ -176,3 +177,58 @@ async def test_two_pollers_split_the_feeds_and_a_killed_ones_feeds_move(tmp_path
             await articles.consumer.stop()
             for d in (a, b):
                 await d.stop(signal.SIGINT)
+
+
+async def tocsin(config: Path, *args: str) -> list[dict[str, Any]]:
+    """One `tocsin` CLI command; its JSON-lines output."""
+    process = await asyncio.create_subprocess_exec(
+        TOCSIN, "--config", str(config), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+
+
+async def test_feeds_cli_adds_imports_lists_removes_and_shows_health(tmp_path: Path, kafka_bootstrap: str) -> None:
+    async with FeedFarm(3) as farm:
+        farm.add(2)
+        config = write_config(tmp_path / "tocsin.toml", isolated_config(tmp_path, kafka_bootstrap))
+        opml = tmp_path / "feeds.opml"
+        opml.write_text(
+            f'<?xml version="1.0"?><opml version="2.0"><body><outline text="Wires">'
+            f'<outline text="feed-0" xmlUrl="{farm.url(0)}"/><outline text="feed-1" xmlUrl="{farm.url(1)}"/></outline></body></opml>'
+        )
+        assert await tocsin(config, "feeds", "import", str(opml)) == [{"imported": 2}]
+        (added,) = await tocsin(config, "feeds", "add", farm.url(2), "--name", "feed-2", "--tag", "extra", "--interval", "2")
+        (broken,) = await tocsin(config, "feeds", "add", farm.server.make_url("/missing/feed").human_repr(), "--name", "broken")
+        listed = {row["name"]: row for row in await tocsin(config, "feeds", "list")}
+        assert set(listed) == {"feed-0", "feed-1", "feed-2", "broken"}
+        assert listed["feed-0"]["tags"] == ["Wires"] and listed["feed-2"]["interval_seconds"] == 2.0
+
+        daemon = Daemon(config, "poll")
+        await daemon.start()
+        try:
+            await daemon.wait_ready()
+
+            async def healthy() -> bool:
+                rows = {row["name"]: row for row in await tocsin(config, "feeds", "status", "--json")}
+                ok = all(rows[f"feed-{n}"].get("items_seen") == 2 and rows[f"feed-{n}"].get("last_success") for n in range(3))
+                return ok and rows["broken"].get("consecutive_errors", 0) >= 1
+
+            await eventually(healthy, 60, "every feed's health on the state topic", daemon)
+            rows = {row["name"]: row for row in await tocsin(config, "feeds", "status", "--json")}
+            assert "http_404" in rows["broken"]["last_error"] and rows["broken"]["last_success"] is None
+            assert all(rows[f"feed-{n}"]["next_poll"] for n in range(3))
+            table = await asyncio.create_subprocess_exec(TOCSIN, "--config", str(config), "feeds", "status", stdout=asyncio.subprocess.PIPE)
+            header = (await table.communicate())[0].decode().splitlines()[0]
+            assert header.split("\t") == ["name", "last_success", "last_error", "consecutive_errors", "next_poll", "items_seen"]
+
+            assert await tocsin(config, "feeds", "remove", farm.url(2)) == [{"removed": [added["added"]]}]
+            assert {row["name"] for row in await tocsin(config, "feeds", "list")} == {"feed-0", "feed-1", "broken"}
+
+            async def dropped() -> bool:
+                return (await daemon.metrics()).get("tocsin_feeds_assigned") == 3.0
+
+            await eventually(dropped, 30, "the running poller dropping the removed feed", daemon)
+        finally:
+            await daemon.stop(signal.SIGINT)

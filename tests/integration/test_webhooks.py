@@ -34,25 +34,59 @@ def endpoint(name: str, receiver: SignedReceiver, **extra: object) -> dict[str, 
     return {"name": name, "url": receiver.url, "secret": SECRET, **extra}
 
 
-async def tocsin(config: Path, *args: str) -> str:
+async def tocsin(config: Path, *args: str, expect: int = 0) -> str:
     process = await asyncio.create_subprocess_exec(
         TOCSIN, "--config", str(config), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, err.decode()
+    assert process.returncode == expect, err.decode()
     return out.decode()
 
 
+async def test_list_and_test_commands(tmp_path: Path) -> None:
+    ok, refusing = SignedReceiver(), SignedReceiver(status=400)
+    async with ok, refusing:
+        webhooks = {"endpoints": [
+            endpoint("ok", ok), endpoint("refusing", refusing, filters={"kinds": ["record"]}),
+            {"name": "off", "url": "https://hooks.example.org/services/T0/B0/token", "enabled": False},
+        ]}
+        # `webhooks list|test` never touch Kafka: the bootstrap address is never dialled.
+        config_file = write_config(tmp_path / "tocsin.toml", isolated_config(tmp_path, "127.0.0.1:9", webhooks=webhooks))
+
+        out = await tocsin(config_file, "webhooks", "list")
+        listed = {e["name"]: e for e in map(json.loads, out.splitlines())}
+        assert listed["ok"]["origin"] == ok.url.removesuffix("/hook") and listed["ok"]["signed"] is True
+        assert listed["refusing"]["filters"]["kinds"] == ["record"] and listed["off"]["enabled"] is False
+        # Neither the secret nor a URL path (chat webhooks carry their tokens there).
+        assert SECRET not in out and ok.url not in out and "token" not in out
+
+        result = json.loads(await tocsin(config_file, "webhooks", "test", "ok"))
+        assert (result["outcome"], result["verdict"]) == ("http_200", "delivered")
+        (mid,) = ok.delivered
+        assert mid.startswith("alert_test_") and ok.bodies[mid]["id"] == mid and ok.bad_signatures == 0
+
+        result = json.loads(await tocsin(config_file, "webhooks", "test", "refusing", expect=1))
+        assert (result["outcome"], result["verdict"]) == ("http_400", "rejected")
+
+        # The SSRF guard on: a loopback receiver is refused before any request.
+        guarded = isolated_config(tmp_path, "127.0.0.1:9", webhooks={**webhooks, "allow_private_addresses": False})
+        result = json.loads(await tocsin(write_config(tmp_path / "guarded.toml", guarded), "webhooks", "test", "ok", expect=1))
+        assert (result["outcome"], result["verdict"]) == ("blocked", "rejected")
+        assert len(ok.requests) == 1
+
+
 async def test_one_bad_receiver_never_holds_up_the_others(tmp_path: Path, kafka_bootstrap: str) -> None:
-    healthy, flaky, limited, rejecting, hanging = (SignedReceiver() for _ in range(5))
+    healthy, flaky, limited, rejecting, gone, hanging = (SignedReceiver() for _ in range(6))
     flaky.script = [(503, {})] * 6  # down for a while, then back
     limited.script = [(429, {"Retry-After": "2"})]
     rejecting.status = 400
+    gone.status = 410
     hanging.hang = True
-    async with healthy, flaky, limited, rejecting, hanging:
+    async with healthy, flaky, limited, rejecting, gone, hanging:
         config = isolated_config(tmp_path, kafka_bootstrap, webhooks={**FAST, "endpoints": [
             endpoint("healthy", healthy), endpoint("flaky", flaky), endpoint("limited", limited, concurrency=1),
-            endpoint("rejecting", rejecting), endpoint("hanging", hanging, timeout_seconds=1.0),
+            endpoint("rejecting", rejecting), endpoint("gone", gone, concurrency=1),
+            endpoint("hanging", hanging, timeout_seconds=1.0),
         ]})
         prefix = config["kafka"]["topics"]["prefix"]
         config_file = write_config(tmp_path / "tocsin.toml", config)
@@ -82,13 +116,19 @@ async def test_one_bad_receiver_never_holds_up_the_others(tmp_path: Path, kafka_
             assert all(r.at - refused_at >= 1.9 for r in limited.requests[1:])
 
             # 400: not retried, dead-lettered with the attempt.
-            letters = await dead_letters(kafka_bootstrap, prefix, N)
-            assert {json.loads(d.detail)["message_id"] for d in letters} == ids
-            for letter in letters:
-                detail = json.loads(letter.detail)
-                assert letter.stage == "deliver" and letter.reason == "delivery_rejected" and detail["endpoint"] == "rejecting"
-                assert [a["outcome"] for a in detail["attempts"]] == ["http_400"]
+            # 410: the endpoint is disabled; what it had queued is dead-lettered unsent.
+            letters: dict[str, list[DeadLetter]] = {}
+            for letter in await dead_letters(kafka_bootstrap, prefix, 2 * N):
+                letters.setdefault(json.loads(letter.detail)["endpoint"], []).append(letter)
+            assert {json.loads(d.detail)["message_id"] for d in letters["rejecting"]} == ids
+            for letter in letters["rejecting"]:
+                assert letter.stage == "deliver" and letter.reason == "delivery_rejected"
+                assert [a["outcome"] for a in json.loads(letter.detail)["attempts"]] == ["http_400"]
             assert len(rejecting.requests) == N
+            assert {json.loads(d.detail)["message_id"] for d in letters["gone"]} == ids
+            assert {d.reason for d in letters["gone"]} == {"delivery_gone"}
+            assert sorted(len(json.loads(d.detail)["attempts"]) for d in letters["gone"]) == [0] * (N - 1) + [1]
+            assert len(gone.requests) == 1
 
             # The hanging receiver costs timeouts, retried.
             async def timed_out() -> bool:
@@ -102,6 +142,8 @@ async def test_one_bad_receiver_never_holds_up_the_others(tmp_path: Path, kafka_
             assert metrics['tocsin_alerts_delivered_total{endpoint="rejecting",outcome="dead"}'] == N
             assert metrics['tocsin_webhook_delivery_seconds_count{endpoint="healthy"}'] == N
             assert 'tocsin_webhook_queue_depth{endpoint="hanging"}' in metrics
+            assert metrics['tocsin_webhook_breaker_state{endpoint="gone"}'] == 3
+            assert metrics['tocsin_dead_letters_total{reason="delivery_gone",stage="deliver"}'] == N
 
             # Replays: an alert already delivered is not sent again; dead-lettered ones are, with the same ids.
             assert json.loads(await tocsin(config_file, "webhooks", "replay", "healthy", "--since", "2000-01-01")) == {"endpoint": "healthy", "requested": N}
@@ -113,11 +155,12 @@ async def test_one_bad_receiver_never_holds_up_the_others(tmp_path: Path, kafka_
             assert sorted(healthy.delivered) == sorted(ids) and sorted(rejecting.delivered) == sorted(ids)
             assert rejecting.bodies[sent[0].alert_id]["id"] == sent[0].alert_id
 
-            for receiver in (healthy, flaky, limited, rejecting, hanging):
+            for receiver in (healthy, flaky, limited, rejecting, gone, hanging):
                 assert receiver.bad_signatures == 0
         finally:
             code = await daemon.stop(signal.SIGTERM)
         assert code == 0, daemon.logs()
+        assert SECRET not in daemon.logs()
 
 
 async def dead_letters(bootstrap: str, prefix: str, n: int) -> list[DeadLetter]:

@@ -69,3 +69,19 @@ async def caught_up(daemon: Daemon) -> bool:
     """Every topic the worker consumes is at lag 0 (the gauge refreshes every 5 s)."""
     lags = {k: v for k, v in (await daemon.metrics()).items() if k.startswith("tocsin_consumer_lag")}
     return bool(lags) and all(v == 0 for v in lags.values())
+
+
+def persisted_offsets(data_dir: Path, table: str) -> dict[int, int]:
+    """Per partition, the changelog offset a stopped worker's RocksDB store says it has applied
+    (Faust keeps it in the store; recovery resumes after it)."""
+    from rocksdict import AccessType, Rdict
+
+    out = {}
+    for path in sorted((data_dir / "worker" / "v1" / "tables").glob(f"{table}-*.db")):
+        db = Rdict(str(path), access_type=AccessType.read_only())
+        try:
+            if (offset := db.get(b"__faust\x00offset__")) is not None:
+                out[int(path.stem.rpartition("-")[2])] = int(offset)
+        finally:
+            db.close()
+    return out

@@ -40,7 +40,8 @@ for command in (run_command, poll_command, worker_command, deliver_command, kafk
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit(code) instead of exiting.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         sys.exit(130)
     except click.ClickException as exc:
@@ -52,3 +53,4 @@ def main() -> None:
     except TocsinError as exc:
         click.echo(f"tocsin: error: {exc}", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 
-from streams.history import events_from_csv, events_from_jsonl
+from streams.history import HistoryError, events_from_csv, events_from_jsonl
 from streams.merge import partition_for, record_scope
 from tocsin.app import kafka_cluster
 from tocsin.cli.context import settings_from
@@ -20,7 +23,7 @@ from tocsin.records import AttackEvent
 @click.command("backfill")
 @click.option("--csv", "csv_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Air Force dataset (format of missile_attacks_daily.csv).")
-@click.option("--events", "events_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+@click.option("--jsonl", "--events", "events_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="JSONL of tocsin.event records.")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only nights on or before this date.")
 @click.pass_context
@@ -31,16 +34,17 @@ def backfill_command(ctx: click.Context, csv_file: Path | None, events_file: Pat
     changes nothing.
     """
     if csv_file is None and events_file is None:
-        raise click.UsageError("give --csv FILE and/or --events FILE")
+        raise click.UsageError("give --csv FILE and/or --jsonl FILE")
     settings = settings_from(ctx)
     configure_logging(settings.logging)
     last: date | None = until.date() if until else None
+    # Every file is read and checked before anything is published: a bad file changes nothing.
     events: list[AttackEvent] = []
     if csv_file is not None:
-        with csv_file.open(encoding="utf-8", newline="") as lines:
+        with _reading(csv_file) as lines:
             events += events_from_csv(lines, until=last)
     if events_file is not None:
-        with events_file.open(encoding="utf-8") as lines:
+        with _reading(events_file) as lines:
             events += [e for e in events_from_jsonl(lines) if last is None or e.window.night_of <= last]
     topics = topics_for(settings.kafka)
     partitions = settings.kafka.topics.partitions
@@ -53,3 +57,13 @@ def backfill_command(ctx: click.Context, csv_file: Path | None, events_file: Pat
             "events",
         )
     click.echo(f"backfilled {len(events)} historical events to {topics.events.name}")
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[TextIO]:
+    """The file's lines; a HistoryError or undecodable text becomes one clear line naming the file."""
+    try:
+        with path.open(encoding="utf-8", newline="") as lines:
+            yield lines
+    except (HistoryError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc

@@ -36,19 +36,30 @@ def _payload(report: ExtractionReport) -> dict[str, Any]:
     return json.loads(report.to_bytes())
 
 
+def _json_article(line: str, number: int) -> Article:
+    try:
+        doc = json.loads(line)
+    except ValueError as exc:
+        raise ArticleInputError(f"bad JSON: {exc}") from exc
+    return article_from_mapping(doc, f"line-{number}")
+
+
 def _stream(lines: IO[str]) -> int:
     failures = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            doc = json.loads(line)
-            report = extract(article_from_mapping(doc, f"line-{number}"))
-        except (ValueError, ArticleInputError) as exc:
-            failures += 1
-            click.echo(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False), err=True)
+            report = extract(_json_article(line, number))
+        except ArticleInputError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one article the engine cannot read must not end the stream
+            error = f"extractor failed: {type(exc).__name__}: {exc}"
+        else:
+            click.echo(json.dumps(_payload(report), ensure_ascii=False))
             continue
-        click.echo(json.dumps(_payload(report), ensure_ascii=False))
+        failures += 1
+        click.echo(json.dumps({"line": number, "error": error}, ensure_ascii=False), err=True)
     return failures
 
 
@@ -59,11 +70,15 @@ def extract_command(source: IO[str], jsonl: bool) -> None:
     """Extract attack figures from one article (plain text or JSON; FILE or - for stdin).
 
     Plain text: the first line is the title, the rest the body. JSON: title,
-    summary, body, published (ISO 8601 with offset), language, source. Every
-    figure in the printed report carries its evidence span.
+    summary, body, published (ISO 8601; without an offset, Kyiv time),
+    language, source. Every figure in the printed report carries its evidence
+    span. With --jsonl a bad line is reported on stderr as {"line", "error"},
+    the stream goes on, and the exit status is 1 at the end.
     """
     if jsonl:
-        _stream(source)
+        if failures := _stream(source):
+            # Every good line was still reported; the status tells scripts that some were not.
+            raise click.ClickException(f"{failures} line(s) could not be read, see the errors above")
         return
     try:
         article = article_from_text(source.read())

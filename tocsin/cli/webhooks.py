@@ -62,7 +62,7 @@ async def _send_test(webhooks: WebhookSettings, endpoint: WebhookEndpoint):  # t
     alert = sample_alert(id_override=f"alert_test_{uuid.uuid4().hex}")
     async with new_session(webhooks.allow_private_addresses) as session:
         sender = Sender(session, allow_private=webhooks.allow_private_addresses)
-        return await sender.attempt(endpoint, message_id(alert), render(alert, endpoint))
+        return await sender.attempt(sender.target(endpoint), message_id(alert), render(alert, endpoint))
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -1,25 +1,53 @@
-"""The operator's HTTP endpoint: /metrics for Prometheus, /healthz and /readyz."""
+"""The operator's HTTP endpoint, one per process: /metrics for Prometheus,
+/healthz (liveness) and /readyz (readiness).
+
+Live: no component of the process has crashed (a restart is the cure).
+Ready: every component started and is ready by its own measure: the poller
+while Kafka acknowledges, the worker once its tables are recovered, the
+deliverer once it consumes. Each verdict is also the ``tocsin_ready`` gauge.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import structlog
 from aiohttp import web
 from mode import Service
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from tocsin.observability.metrics import READY
 from tocsin.settings import ConfigError, MetricsSettings
 
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class Component:
+    """One part of a process as the probes see it: ``poll``, ``work`` or ``deliver``."""
+
+    name: str
+    service: Service
+    ready_check: Callable[[], bool] = lambda: True
+
+    @property
+    def live(self) -> bool:
+        return not self.service.crashed
+
+    @property
+    def ready(self) -> bool:
+        return self.service.started and self.live and self.ready_check()
+
+
 class ObservabilityServer(Service):
-    def __init__(self, settings: MetricsSettings, ready: Callable[[], bool]) -> None:
+    def __init__(self, settings: MetricsSettings, components: Sequence[Component]) -> None:
         super().__init__()
         self._settings = settings
-        self._ready = ready
+        self._components = tuple(components)
         self._runner: web.AppRunner | None = None
+        for component in self._components:
+            READY.labels(component.name).set_function(lambda c=component: float(c.ready))
 
     async def on_start(self) -> None:
         app = web.Application()
@@ -45,8 +73,12 @@ class ObservabilityServer(Service):
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _live(self, _: web.Request) -> web.Response:
+        crashed = [c.name for c in self._components if not c.live]
+        if crashed:
+            return web.json_response({"status": "crashed", "crashed": crashed}, status=503)
         return web.json_response({"status": "ok"})
 
     async def _readiness(self, _: web.Request) -> web.Response:
-        ready = self._ready()
-        return web.json_response({"ready": ready}, status=200 if ready else 503)
+        components = {c.name: c.ready for c in self._components}
+        ready = all(components.values())
+        return web.json_response({"ready": ready, "components": components}, status=200 if ready else 503)

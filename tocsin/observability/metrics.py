@@ -4,7 +4,10 @@ Labels are bounded (stage, outcome, kind, endpoint name, reason): never a
 per-article or per-URL label.
 """
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+# `_created` timestamps double the series count and no dashboard or rule reads them.
+disable_created_metrics()
 
 ARTICLES_FETCHED = Counter("tocsin_articles_fetched", "Feed entries parsed from fetched feeds.")
 ARTICLES_PUBLISHED = Counter(
@@ -30,6 +33,10 @@ FEEDS_BACKING_OFF = Gauge("tocsin_feeds_backing_off", "Owned feeds whose last po
 HOSTS_BACKING_OFF = Gauge("tocsin_hosts_backing_off", "Hosts left alone after a 429 or 503.")
 FEEDS_STALE = Gauge("tocsin_feeds_stale", "Owned feeds without a successful poll for more than three of their intervals.")
 FEED_MAX_STALENESS = Gauge("tocsin_feed_max_staleness_seconds", "Longest time since an owned feed's last successful poll.")
+# Per feed, but only for the unhealthy ones (the feed table of the dashboard): the names
+# come from the feed catalogue, and a healthy feed has no series.
+FEED_STALENESS = Gauge("tocsin_feed_staleness_seconds", "Time since the last successful poll of a stale owned feed.", ["feed"])
+FEED_CONSECUTIVE_ERRORS = Gauge("tocsin_feed_consecutive_errors", "Failed polls in a row of a failing owned feed.", ["feed"])
 POLLING_PAUSED = Gauge("tocsin_polling_paused", "1 while polling waits for Kafka to acknowledge again.")
 PUBLISH_SECONDS = Histogram(
     "tocsin_article_publish_seconds",
@@ -38,6 +45,14 @@ PUBLISH_SECONDS = Histogram(
 )
 RECORDS_CONSUMED = Counter(
     "tocsin_records_consumed", "Records consumed by a stream stage.", ["stage"]
+)
+EXTRACTIONS = Counter(
+    "tocsin_extractions",
+    "Articles extracted, by result: attack (a report published), not_attack, incomplete (attack without attacker or target), failed.",
+    ["result"],
+)
+MERGES = Counter(
+    "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event).", ["result"]
 )
 ALERTS_RAISED = Counter("tocsin_alerts_raised", "Alerts published, by kind.", ["kind"])
 ALERTS_DELIVERED = Counter(
@@ -54,8 +69,16 @@ RAW_TO_ALERT_SECONDS = Histogram(
     "From the article's arrival on the raw topic to its alert being published.",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
 )
+RAW_TO_DELIVERED_SECONDS = Histogram(
+    "tocsin_raw_to_delivered_seconds",
+    "From the article's arrival on the raw topic to the alert's successful delivery, by endpoint (retries included).",
+    ["endpoint"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 7200.0, 36000.0),
+)
 EVENTS_OPEN = Gauge("tocsin_events_open", "Events still open for merging (recent nights).")
-CONSUMER_LAG = Gauge("tocsin_consumer_lag", "Messages behind the high-water mark, summed per topic.", ["topic"])
+CONSUMER_LAG = Gauge(
+    "tocsin_consumer_lag_messages", "Messages behind the high-water mark, per topic and partition this process consumes.", ["topic", "partition"]
+)
 WEBHOOK_ATTEMPTS = Counter(
     "tocsin_webhook_attempts", "Webhook HTTP attempts by endpoint and result (ok, http_<status>, timeout, connection, blocked).", ["endpoint", "result"]
 )
@@ -68,4 +91,9 @@ WEBHOOK_LATENCY = Histogram(
 WEBHOOK_QUEUE_DEPTH = Gauge("tocsin_webhook_queue_depth", "Deliveries waiting or under way, by endpoint.", ["endpoint"])
 WEBHOOK_BREAKER_STATE = Gauge(
     "tocsin_webhook_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open, 3 disabled (410 Gone).", ["endpoint"]
+)
+READY = Gauge(
+    "tocsin_ready",
+    "1 while a component of this process is ready (poll: Kafka acknowledging; work: tables recovered; deliver: consuming).",
+    ["component"],
 )

@@ -226,3 +226,85 @@ def test_aside_between_subject_and_passive_verb(read) -> None:
 def test_money_with_thousand_multiplier_is_not_a_toll(read) -> None:
     got = read("Удар по Києву: 23 загиблих", "Місто виплатить родинам загиблих по 100 тисяч гривень.", language="uk")
     assert got["killed"] == 23
+
+
+def test_passive_predicate_in_a_later_clause_is_the_counts_own(read) -> None:
+    got = read(
+        "Overnight attack",
+        "Russia launched 405 drones and 28 missiles, the air force said, adding that 333 drones and 16 missiles "
+        "were shot down or jammed.",
+    )
+    assert got["drones_launched"] == 405 and got["drones_neutralized"] == 333 and got["missiles_intercepted"] == 16
+
+
+def test_absolute_with_clause_and_all_of_a_total(read) -> None:
+    got = read("Night attack", "Russia fired 397 drones and 18 missiles, with 382 drones and all 18 missiles intercepted.")
+    assert got["drones_launched"] == 397 and got["drones_neutralized"] == 382 and got["missiles_intercepted"] == 18
+
+
+def test_count_listed_after_a_total_is_a_total(read) -> None:
+    got = read("Ukraine says it intercepted most of the 405 drones and 28 missiles")
+    assert got == {"drones_launched": 405, "missiles_launched": 28, "aerial_weapons_launched": 433}
+
+
+def test_reversed_pair_and_fire_split_uk(read) -> None:
+    got = read(
+        "Удар у ніч на 12 липня",
+        "Сили ППО подавили чи збили 577 дронів: 319 уражено вогнем, 258 локаційно втрачені.",
+        language="uk",
+    )
+    assert got["drones_neutralized"] == 577 and got["drones_shot_down"] == 319
+
+
+def test_own_verb_after_of_them_beats_the_aside(read) -> None:
+    got = read("Ніч на 21 липня", "Уражено/подавлено 403 БпЛА — з них 200 збито, 203 локаційно втрачені.", language="uk")
+    assert got["drones_neutralized"] == 403 and got["drones_shot_down"] == 200
+
+
+def test_casualty_verb_of_its_own_clause_uk(read) -> None:
+    got = read("Атака на Суми", "Загинув 1 чоловік, ще 4 людини дістали поранень, серед них 15-річна дівчинка.", language="uk")
+    assert got["killed"] == 1 and got["injured"] == 4 and got["children_injured"] == 1
+
+
+def test_time_adverbial_inside_the_noun_phrase(read) -> None:
+    got = read("Атака на Росію", "У Міноборони РФ заявили про 95 знищених за ніч українських дронів.", language="uk")
+    assert got == {"drones_neutralized": 95}
+
+
+def test_unnumbered_weapon_listed_with_counts(read) -> None:
+    got = read("Атака", "В ніч на 2 жовтня противник атакував балістичною ракетою Іскандер-М та 86 ударними БпЛА.", language="uk")
+    assert got["missiles_launched"] == 1 and got["ballistic_missiles_launched"] == 1 and got["aerial_weapons_launched"] == 87
+    got = read("Kharkiv", "Russian troops attacked Kharkiv with two ballistic missiles and an attack drone.")
+    assert got["drones_launched"] == 1 and got["missiles_launched"] == 2
+
+
+def test_unnumbered_weapon_alone_is_not_a_figure(read) -> None:
+    assert read("Lviv", "A Shahed hit a warehouse on the outskirts. Nobody was hurt.") == {}
+
+
+def test_single_child_victims(read) -> None:
+    got = read("Russian drone attack on Kyiv", "At least two people were killed, including a baby, and 18 were injured.")
+    assert got["killed"] == 2 and got["children_killed"] == 1
+    got = read("Атака на Київ", "Кличко: у столиці вже 9 загиблих, серед них шестирічний хлопчик.", language="uk")
+    assert got["killed"] == 9 and got["children_killed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        ("Drone makers", "Some 500 companies now make drones in Ukraine, up from seven in 2022.", "en"),
+        ("Drone air show draws 20,000 in Lviv", "A show of 1,500 light drones lit up the sky over Lviv.", "en"),
+        (
+            "Оперативна інформація станом на 08:00",
+            "Минулої доби відбулося 163 бойові зіткнення. Противник завдав 2 ракетних удари із застосуванням 3 ракет.",
+            "uk",
+        ),
+        (
+            "Інтерв'ю: командир мобільної вогневої групи про 150 збитих шахедів",
+            "Група за півтора року збила понад 150 ударних дронів.",
+            "uk",
+        ),
+    ],
+)
+def test_not_attack_reports(read, title: str, body: str, language: str) -> None:
+    assert read(title, body, language=language) == {}

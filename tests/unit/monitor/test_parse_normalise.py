@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from monitor.exceptions import ParseError
 from monitor.normalise import ArticleNormaliser, canonical_url, html_to_text
 from monitor.parse import parse_feed
 from support.servers import RssItem, rss
+from tocsin.records import Article
 from tocsin.settings import FeedConfig
 
 FEED = FeedConfig(url="http://feeds.example/news.xml", name="wire", language="en")
@@ -36,3 +40,46 @@ def test_a_repeated_guid_does_not_swallow_distinct_items() -> None:
     items = [RssItem("same", "First story", "a", "http://n.example/1"), RssItem("same", "Second story", "b", "http://n.example/2")]
     articles = ArticleNormaliser(FEED).articles(parse_feed(rss(items), FEED.url).entries, NOW)
     assert len({a.id for a in articles}) == 2
+
+
+RSS_091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.91"><channel><title>t</title><link>http://x/</link>
+<description>d</description><language>en-us</language><ttl>45</ttl>
+<item><title>Old style item</title><link>http://x/a</link><description>Desc &amp; more</description></item></channel></rss>"""
+RSS_10 = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="http://x/"><title>t</title><link>http://x/</link><description>d</description>
+<dc:language>uk</dc:language></channel><item rdf:about="http://x/r1"><title>RDF item</title><link>http://x/r1</link>
+<description>rdf desc</description><dc:date>2025-07-04T09:30:00+03:00</dc:date></item></rdf:RDF>"""
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de"><title>t</title><id>urn:x</id>
+<updated>2025-07-04T06:00:00Z</updated><entry><title type="html">Atom &lt;b&gt;entry&lt;/b&gt;</title><id>urn:e1</id>
+<link href="http://x/e1"/><updated>2025-07-04T08:00:00+02:00</updated><summary>sum</summary>
+<content type="html">&lt;p&gt;body text&lt;/p&gt;</content></entry></feed>"""
+JSON_FEED = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "t", "language": "fr", "items": [{"id": "j1",
+"url": "http://x/j1", "title": "JSON item", "summary": "js", "content_html": "<p>json body</p>", "date_published": "2025-07-04T08:00:00+02:00"}]}"""
+
+
+def test_every_feed_format_yields_articles_with_language_and_utc_time() -> None:
+    def one(body: bytes) -> Article:
+        parsed = parse_feed(body, "http://x/feed")
+        (article,) = ArticleNormaliser(FeedConfig(url="http://x/feed")).articles(parsed.entries, NOW)
+        return article.model_copy(update={"language": article.language or parsed.language})
+
+    old = one(RSS_091)
+    assert (old.title, old.summary, old.language, old.url) == ("Old style item", "Desc & more", "en-us", "http://x/a")
+    assert parse_feed(RSS_091, "http://x/feed").ttl_minutes == 45
+    rdf = one(RSS_10)
+    assert (rdf.title, rdf.language, rdf.published_at) == ("RDF item", "uk", datetime(2025, 7, 4, 6, 30, tzinfo=UTC))
+    atom = one(ATOM)
+    assert (atom.title, atom.body, atom.language, atom.published_at) == ("Atom entry", "body text", "de", datetime(2025, 7, 4, 6, 0, tzinfo=UTC))
+    json_feed = one(JSON_FEED)
+    assert (json_feed.title, json_feed.body, json_feed.language, json_feed.url) == ("JSON item", "json body", "fr", "http://x/j1")
+
+
+def test_what_the_fast_parser_cannot_read_falls_back_to_feedparser() -> None:
+    loose = b'<?xml version="1.0"?><rss version="2.0"><item><title>Loose item</title><guid>l1</guid></item></rss>'
+    parsed = parse_feed(loose, "http://x/feed")
+    assert parsed.parser == "fallback" and [e.title for e in parsed.entries] == ["Loose item"]
+    no_namespace = b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><item><title>No ns</title><link>http://x/n</link></item></rdf:RDF>'
+    parsed = parse_feed(no_namespace, "http://x/feed")
+    assert parsed.parser == "fallback" and [(e.title, e.link) for e in parsed.entries] == [("No ns", "http://x/n")]
+    with pytest.raises(ParseError, match="not a feed"):
+        parse_feed(b"\x00\x01 garbage", "http://x/feed")

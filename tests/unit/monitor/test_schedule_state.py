@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -8,7 +9,7 @@ from monitor.feeds import feed_id, feeds_from_opml
 from monitor.normalise import StoryIndex
 from monitor.parse.sanitize import honest_encoding, without_doctype
 from monitor.schedule import backoff_delay, cache_delay, retry_after_delay
-from monitor.state import FeedState
+from monitor.state import FeedState, Validators
 from tocsin.records import Article, ArticleSource
 
 NOW = datetime(2025, 7, 4, 6, 0, tzinfo=UTC)
@@ -87,3 +88,11 @@ def test_the_same_story_in_two_feeds_is_one_article_with_both_sources() -> None:
     index.remember(_article("art_5", "http://n/5", "x", "http://a/"))
     index.remember(_article("art_6", "http://n/6", "y", "http://a/"))
     assert index.match(same_url) is None and len(index) == 2  # evicted, bounded
+
+
+def test_state_remembers_the_feeds_ttl_and_reads_records_from_before_it_did() -> None:
+    state = FeedState(feed_id="feed_x", url="http://x/").polled(NOW, NOW, 200, Validators(etag='"a"'), (), 0, 45)
+    assert FeedState.from_bytes(state.to_bytes()).ttl_minutes == 45
+    earlier = json.loads(state.to_bytes())
+    del earlier["ttl_minutes"]
+    assert FeedState.from_bytes(json.dumps(earlier).encode()).ttl_minutes is None

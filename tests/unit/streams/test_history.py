@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.history import WeaponClassifier, events_from_csv, events_from_jsonl
-from tocsin.records import Metric, RecordError
+from streams.history import HistoryError, WeaponClassifier, events_from_csv, events_from_jsonl
+from tocsin.records import Metric
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -49,5 +49,14 @@ def test_events_jsonl_marks_them_historical_and_rejects_other_records() -> None:
     plain = first.model_copy(update={"historical": False}).to_bytes().decode()
     (loaded,) = events_from_jsonl([plain, ""])
     assert loaded.historical and loaded.event_id == first.event_id
-    with pytest.raises(RecordError):
-        list(events_from_jsonl(['{"schema":"tocsin.article","version":1}']))
+    with pytest.raises(HistoryError, match="^line 2: wrong_schema: expected tocsin.event"):
+        list(events_from_jsonl([plain, '{"schema":"tocsin.article","version":1}']))
+
+
+def test_a_file_in_another_format_is_refused_naming_the_line() -> None:
+    with pytest.raises(HistoryError, match="line 1: not the Air Force dataset's format: missing column"):
+        events_from_csv(["date,drones\n", "2025-07-04,539\n"])
+    header = "time_start,time_end,model,launched,destroyed,not_reach_goal,source\n"
+    with pytest.raises(HistoryError, match="line 3: bad time_start/time_end"):
+        events_from_csv([header, "2025-07-03 18:00,2025-07-04 09:00,Shahed-136/131,539,268,208,kpszsu/a\n",
+                         "yesterday,2025-07-04 09:00,Shahed-136/131,1,1,0,kpszsu/b\n"])

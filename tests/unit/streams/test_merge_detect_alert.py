@@ -21,16 +21,18 @@ D, N, K, M, A = (
 
 
 def merge_all(*reports: ExtractionReport) -> list[AttackEvent]:
-    """Run reports through the merge stage's pure logic, as the agent does; return the open events."""
-    index: list[OpenEvent] = []
+    """Run reports through the merge stage's pure logic, as the agent does (one index of open
+    events per attacker>target key); return the open events."""
+    indexes: dict[str, list[OpenEvent]] = {}
     events: dict[str, AttackEvent] = {}
     for r in reports:
+        index = indexes.setdefault(pair_key(r), [])
         found = find_event(index, r)
         revised = merge_report(events[found.event_id] if found else None, r, NOW, new_event_id(r, index))
         if revised is not None:
             events[revised.event_id] = revised
-            index = still_open([*(e for e in index if e.event_id != revised.event_id), OpenEvent.of(revised)])
-    return [events[e.event_id] for e in index]
+            indexes[pair_key(r)] = still_open([*(e for e in index if e.event_id != revised.event_id), OpenEvent.of(revised)])
+    return [events[e.event_id] for index in indexes.values() for e in index]
 
 
 def test_reports_of_one_attack_merge_into_revisions_of_one_event() -> None:
@@ -95,6 +97,15 @@ def test_incompatible_figures_on_one_night_are_two_events_with_stable_ids() -> N
     reports = (report("a", (D, 539)), report("b", (D, 40)))
     first, second = merge_all(*reports), merge_all(*reports)
     assert len(first) == 2 and [e.event_id for e in first] == [e.event_id for e in second]
+
+
+def test_strikes_on_russia_never_merge_with_the_attack_on_ukraine() -> None:
+    on_ukraine = report("a", (D, 120), (K, 1))
+    on_russia = report("b", (D, 120), (K, 1)).model_copy(update={"attacker": "UA", "target": "RU"})
+    assert pair_key(on_russia) == "UA>RU" != pair_key(on_ukraine)
+    events = merge_all(on_ukraine, on_russia)  # same night, same figures
+    assert sorted((e.attacker, e.target, len(e.sources)) for e in events) == [("RU", "UA", 1), ("UA", "RU", 1)]
+    assert len({e.event_id for e in events}) == 2
 
 
 def test_reports_are_keyed_by_pair_and_partitioned_like_kafka() -> None:

@@ -1,0 +1,64 @@
+"""Rules are checked when the settings load; the worker API's views filter and summarise tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from factories import report
+
+from streams.api.views import EventQuery, current_records, recent_events
+from streams.detect import Mark, RecordLadder
+from streams.merge import merge_report
+from tocsin.records import AttackEvent, Metric
+from tocsin.settings import ConfigError, load_settings
+
+D = Metric.DRONES_LAUNCHED
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('metric = "drones_lanched"\nvalue = 400', "rules.threshold.0.metric: Input should be 'drones_launched'"),
+        ('metric = "drones_launched"\nop = "=>"\nvalue = 400', "rules.threshold.0.op: Input should be '>=', '>', '<=', '<' or '=='"),
+        ('metric = "killed"\nvalue = 1\nweapon_class = "artillery"', "rules.threshold.0.weapon_class: Input should be"),
+        ('metric = "killed"\nvalue = 1\noblast = "Kyiv"', "rules.threshold.0.oblast: String should match pattern"),
+    ],
+)
+def test_a_bad_rule_is_refused_at_start_naming_the_key(tmp_path: Path, rule: str, message: str) -> None:
+    config = tmp_path / "tocsin.toml"
+    config.write_text(f'[[rules.threshold]]\nname = "r"\n{rule}\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    assert f"config error: {config}: {message}" in str(caught.value)
+
+
+def event(article_id: str, drones: float, night: date, target: str = "UA") -> AttackEvent:
+    found = merge_report(None, report(article_id, (D, drones), night=night), datetime(2025, 7, 5, tzinfo=UTC), f"evt_{article_id}")
+    assert found is not None
+    return found.model_copy(update={"target": target, "updated_at": datetime(night.year, night.month, night.day, 9, tzinfo=UTC)})
+
+
+def test_recent_events_filter_by_since_target_and_minimum_figure() -> None:
+    events = [event("a", 539, date(2025, 7, 4)), event("b", 120, date(2025, 7, 5)), event("c", 90, date(2025, 7, 6), target="RU")]
+
+    def ids(query: EventQuery) -> list[str]:
+        return [e["event_id"] for e in recent_events(events, query)]
+
+    assert ids(EventQuery()) == ["evt_c", "evt_b", "evt_a"]  # newest night first
+    assert ids(EventQuery(since=datetime(2025, 7, 5, tzinfo=UTC))) == ["evt_c", "evt_b"]
+    assert ids(EventQuery(target="UA")) == ["evt_b", "evt_a"]
+    assert ids(EventQuery(min_value=400)) == ["evt_a"]
+    assert ids(EventQuery(target="UA", limit=1)) == ["evt_b"]
+    (summary,) = recent_events(events, EventQuery(min_value=400))
+    assert summary["figures"] == {"drones_launched": 539} and summary["sources"] == 1 and summary["night_of"] == "2025-07-04"
+
+
+def test_current_records_per_scope_and_metric_name_the_top_mark() -> None:
+    ladder = RecordLadder(marks=(Mark(value=479, event_id="e1", night_of=date(2025, 6, 9)), Mark(value=539, event_id="e2", night_of=date(2025, 7, 4))))
+    records = current_records([("UA|drones_launched", ladder), ("RU|drones_launched", RecordLadder())])
+    assert list(records) == ["UA"]
+    top = records["UA"]["drones_launched"]
+    assert (top["value"], top["event_id"], top["night_of"]) == (539, "e2", "2025-07-04")
+    assert [m["value"] for m in top["history"]] == [479, 539]
