@@ -431,6 +431,8 @@ async def soak(args: argparse.Namespace, bootstrap: str, broker_pid: int, tmp: P
         print(f"{name}.lost: {len(expected - got)}")
         print(f"{name}.duplicates: {repeats}")
         print(f"{name}.unexpected: {len(got - expected)}")
+        # A night split into two events would alert twice under different ids for the same (night, rule).
+        print(f"{name}.extra_alert_ids: {len(set(receiver.delivered)) - len(got)}")
         print(f"{name}.bad_signatures: {receiver.bad_signatures}")
         print(f"{name}.non_2xx_answers: {sum(not 200 <= r.status < 300 for r in receiver.requests)}")
         if expected - got:

@@ -9,7 +9,7 @@ import heapq
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -56,6 +56,10 @@ _MAX_PAUSE_SECONDS = 30.0
 # thousands of polls a second, a state record per 304 would cost more than the poll itself. Only
 # health (last success, next poll) lags by up to this much; a restart merely polls such a feed early.
 _UNCHANGED_STATE_EVERY_SECONDS = 300.0
+# Changed documents parsed and published at once. Parsing is one thread and Kafka batches the
+# articles of concurrent polls, so a few dozen keep both busy; more would only hold parsed
+# documents and unacknowledged articles in memory (hundreds of them were most of the RSS).
+_DIGESTING = 32
 
 
 @dataclass
@@ -70,7 +74,6 @@ class Subscription:
     task: asyncio.Task[None] | None = None
     publishing: bool = False
     saved_at: float = float("-inf")  # time.monotonic() of the last state record written
-    seen: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def interval(self) -> float:
@@ -111,6 +114,10 @@ class Poller(Service):
         # so that a slow host's queued polls cannot starve the others.
         self._in_flight = 0
         self._max_in_flight = 4 * settings.concurrency
+        # Polls holding a fetched body until Kafka acknowledged its articles: when parsing or Kafka
+        # falls behind, no new polls start (backpressure) instead of fetching bodies to buffer.
+        self._holding = 0
+        self._digesting = asyncio.Semaphore(_DIGESTING)
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -200,7 +207,6 @@ class Poller(Service):
         next_poll = state.health.next_poll
         wait = (next_poll - utc_now()).total_seconds() if next_poll else random.uniform(0.0, min(interval, 10.0))
         sub = Subscription(definition, partition, state, ArticleNormaliser(definition.config), time.monotonic() + max(wait, 0.0))
-        sub.seen = frozenset(state.seen)
         self._subs[key] = sub
         heapq.heappush(self._due, (sub.due, key))
         self._wakeup.set()
@@ -215,7 +221,7 @@ class Poller(Service):
                 await self.sleep(max(self._paused_until - now, 0.1))
                 continue
             POLLING_PAUSED.set(0)
-            while self._due and self._due[0][0] <= now and self._in_flight < self._max_in_flight:
+            while self._due and self._due[0][0] <= now and self._in_flight < self._max_in_flight and self._holding < 2 * _DIGESTING:
                 due, key = heapq.heappop(self._due)
                 sub = self._subs.get(key)
                 if sub is None or sub.due != due or sub.task is not None:
@@ -278,9 +284,14 @@ class Poller(Service):
                 return
             assert result.body is not None
             FEED_FETCH_BYTES.inc(result.wire_bytes)
-            digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
-            FEED_PARSES.labels(digest.parsed.parser).inc()
-            await self._advance(sub, result, digest, started)
+            self._holding += 1
+            try:
+                async with self._digesting:
+                    digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
+                    FEED_PARSES.labels(digest.parsed.parser).inc()
+                    await self._advance(sub, result, digest, started)
+            finally:
+                self._holding -= 1
             FEED_FETCHES.labels("ok", "200").inc()
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
@@ -305,7 +316,9 @@ class Poller(Service):
         ARTICLES_FETCHED.inc(len(parsed.entries))
         candidates = sub.normaliser.candidates(parsed.entries)
         fetched_at = utc_now()
-        new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in sub.seen]
+        # Built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
+        seen = set(sub.state.seen_ids)
+        new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in seen]
         return Digest(parsed, [c.id for c in candidates], new)
 
     async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None, started: float) -> None:
@@ -325,7 +338,6 @@ class Poller(Service):
         delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
         unchanged = digest is None and result.validators == sub.state.validators and not sub.state.health.consecutive_errors
         sub.state = sub.state.polled(now, now + timedelta(seconds=delay), result.status, result.validators, seen, published, ttl)
-        sub.seen = frozenset(seen)
         if not unchanged or time.monotonic() - sub.saved_at >= _UNCHANGED_STATE_EVERY_SECONDS:
             await self._save(sub)
         self._reschedule(sub, delay)

@@ -11,6 +11,8 @@ import re
 from enum import Enum
 from typing import NamedTuple
 
+from streams.extract.text import WordStartPattern
+
 
 class Reason(Enum):
     OTHER_ATTACK = "other_attack"
@@ -69,8 +71,9 @@ _COMPARISON_PAIRS = frozenset(("up from", "down from", "record of", "high of", "
 _QUALIFYING_COMPARATIVES = frozenset(("more", "fewer", "less", "більше", "менше", "більш", "менш", "более", "больше", "меньше"))
 _NIGHT_WORDS = frozenset(("ніч", "ночь"))
 
-_CUE = re.compile(
-    rf"(?<![\w'])(?:(?P<other>{_OTHER_ATTACK})|(?P<cumulative>{_CUMULATIVE})|(?P<forecast>{_FORECAST}))"
+# Run on every sentence with a figure: gated by its openings, as a plain scan costs ~100 ns a character.
+_CUE = WordStartPattern(
+    re.compile(rf"(?<![\w'])(?:(?P<other>{_OTHER_ATTACK})|(?P<cumulative>{_CUMULATIVE})|(?P<forecast>{_FORECAST}))")
 )
 _REASONS = {"other": Reason.OTHER_ATTACK, "cumulative": Reason.CUMULATIVE, "forecast": Reason.FORECAST}
 

@@ -22,6 +22,7 @@ from streams.extract.dates import DateMention, find_dates
 from streams.extract.lexicon import (
     AEROBALLISTIC,
     ACTION,
+    ACTION_WORDS,
     AUXILIARY,
     BALLISTIC,
     CRUISE,
@@ -30,15 +31,17 @@ from streams.extract.lexicon import (
     ORDINALS,
     OF_THEM,
     OUT_OF_BEFORE,
+    OUT_OF_ENDINGS,
     SINGULAR_VICTIM,
     SINGULAR_WEAPON,
+    SINGULAR_WEAPON_FORM,
     SINGULAR_WEAPON_NOUN,
     THING_AT,
     Action,
     Thing,
 )
 from streams.extract.numbers import Count, find_counts, qualified
-from streams.extract.text import Span, clause_starts, hinted_sentences
+from streams.extract.text import Span, clause_starts, hinted_sentences, matches_at
 from streams.extract.weapons import find_models
 from tocsin.records.report import Metric, Qualifier, TextField
 
@@ -199,7 +202,8 @@ def _noun_end(low: str, count: Count, limit: int) -> int:
 
 
 def _actions(low: str, span: Span) -> list[tuple[int, int, Action]]:
-    return [(m.start(), m.end(), Action[m.lastgroup or "LAUNCH"]) for m in ACTION.finditer(low, span.start, span.end)]
+    starts = {start for _word, start, _end in ACTION_WORDS.find(low, span.start, span.end)}
+    return [(m.start(), m.end(), Action[m.lastgroup or "LAUNCH"]) for m in matches_at(ACTION, low, starts, span.end)]
 
 
 def _clause_of(starts: list[int], pos: int, sentence_end: int) -> Span:
@@ -310,6 +314,8 @@ class _SentenceReader:
     def _is_total(self, count: Count, i: int) -> bool:
         """The Y of "X of the Y", or "із 539 дронів": a total launched."""
         head = self.low[max(self.sentence.start, count.start - 20) : count.start]
+        if not head.rstrip().endswith(OUT_OF_ENDINGS):
+            return False
         return bool(OUT_OF_BEFORE.search(head)) and not OF_THEM.search(self.low, count.start - 8, count.end + 4)
 
     def _listed_after_total(self, count: Count, done: list[_Reading]) -> bool:
@@ -415,7 +421,9 @@ class _SentenceReader:
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
     """Launch candidates of one for each unnumbered weapon in an attack sentence ("a Russian Shahed hit a car")."""
     found: list[Candidate] = []
-    if not SINGULAR_WEAPON_NOUN.search(low, sentence.start, sentence.end):
+    if not SINGULAR_WEAPON_NOUN.search(low, sentence.start, sentence.end) or not SINGULAR_WEAPON_FORM.search(
+        low, sentence.start, sentence.end
+    ):
         return found
     cues: list[Cue] | None = None
     for m in SINGULAR_WEAPON.finditer(low, sentence.start, sentence.end):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from streams.extract.text import WordScanner
+from streams.extract.text import WordScanner, alternation_of
 from streams.extract.trie import alternation
 
 
@@ -92,53 +92,82 @@ THING_AT = re.compile(
 # Words allowed between a count and its noun: adjectives and designators ("539 Shahed-type attack drones").
 FILLER_WORD = re.compile(r"[a-zа-яіїєґ'][\w'/-]*|\w+-\d+[\w/-]*")
 
-_ACTIONS: dict[Action, str] = {
+_PAIR = r"\s*(?:/|or|and|або|чи|та|і|й|или|и)\s*"
+_OR_SUPPRESSED = _PAIR + r"(?:suppressed|jammed|neutrali[sz]ed|lost|подавлен\w*|подавил\w*|локаційно втрачен\w*|подавл\w*)"
+_OR_SHOT_DOWN = _PAIR + r"(?:shot down|downed|destroyed|збит\w*|збил\w*|збив\w*|уражен\w*|сбит\w*|сбил\w*)"
+# Each action's words as (leading literal, regex rest): a sentence is scanned for the literals in one automaton
+# pass and ACTION is tried only where one starts (its plain scan costs ~110 ns a character).
+_ACTIONS: dict[Action, tuple[tuple[str, str], ...]] = {
     Action.KILL: (
-        r"killed|killing|kills?|dead|died|deaths?|death toll|fatalit\w*|lost (?:their|his|her) li\w*|perished|"
-        r"life|lives|загин\w*|загибл\w*|вбит\w*|вбив\w*|убит\w*|убил\w*|погиб\w*|смерт\w*|жертв\w*"
+        ("killed", ""), ("killing", ""), ("kill", "s?"), ("dead", ""), ("died", ""), ("death", "s?"),
+        ("death toll", ""), ("fatalit", r"\w*"), ("lost ", r"(?:their|his|her) li\w*"), ("perished", ""),
+        ("life", ""), ("lives", ""), ("загин", r"\w*"), ("загибл", r"\w*"), ("вбит", r"\w*"), ("вбив", r"\w*"),
+        ("убит", r"\w*"), ("убил", r"\w*"), ("погиб", r"\w*"), ("смерт", r"\w*"), ("жертв", r"\w*"),
     ),
     Action.INJURE: (
-        r"injur\w*|wounded|wounding|hurt|hospitali[sz]ed|поранен\w*|поранил\w*|поранення|травмован\w*|травм\w*"
-        r"|постражда\w*|ранен\w*|ранил\w*|ранения|пострадал\w*|пострадавш\w*"
+        ("injur", r"\w*"), ("wounded", ""), ("wounding", ""), ("hurt", ""), ("hospitali", "[sz]ed"),
+        ("поранен", r"\w*"), ("поранил", r"\w*"), ("поранення", ""), ("травмован", r"\w*"), ("травм", r"\w*"),
+        ("постражда", r"\w*"), ("ранен", r"\w*"), ("ранил", r"\w*"), ("ранения", ""), ("пострадал", r"\w*"),
+        ("пострадавш", r"\w*"),
     ),
     Action.LOST: (
-        r"locationally lost|location-lost|lost|jammed|suppressed|electronic warfare|\bew\b|radio-electronic"
-        r"|локаційно|втрачен\w*|подавлен\w*|\bреб\b|\bрэб\b|не долетіл\w*|не досягл\w*|did not reach|failed to reach"
-        r"|локационно|потерян\w*|не достигл\w*|disappeared from radars?|lost from radars?|vanished from radars?|зникл\w* з радар\w*"
+        ("locationally lost", ""), ("location-lost", ""), ("lost", ""), ("jammed", ""), ("suppressed", ""),
+        ("electronic warfare", ""), ("ew", r"\b"), ("radio-electronic", ""), ("локаційно", ""), ("втрачен", r"\w*"),
+        ("подавлен", r"\w*"), ("реб", r"\b"), ("рэб", r"\b"), ("не долетіл", r"\w*"), ("не досягл", r"\w*"),
+        ("did not reach", ""), ("failed to reach", ""), ("локационно", ""), ("потерян", r"\w*"),
+        ("не достигл", r"\w*"), ("disappeared from radar", "s?"), ("lost from radar", "s?"),
+        ("vanished from radar", "s?"), ("зникл", r"\w* з радар\w*"),
     ),
     Action.NEUTRALIZE: (
         # "shot down/suppressed", "збито/подавлено", "сбиты или подавлены": both parts together
-        r"(?:shot down|downed|destroyed|збит\w*|збил\w*|збив\w*|уражен\w*|сбит\w*|сбил\w*|поражен\w*)\s*(?:/|or|and|або|чи|та|і|й|или|и)\s*"
-        r"(?:suppressed|jammed|neutrali[sz]ed|lost|подавлен\w*|подавил\w*|локаційно втрачен\w*|подавл\w*)"
+        ("shot down", _OR_SUPPRESSED), ("downed", _OR_SUPPRESSED), ("destroyed", _OR_SUPPRESSED),
+        ("збит", r"\w*" + _OR_SUPPRESSED), ("збил", r"\w*" + _OR_SUPPRESSED), ("збив", r"\w*" + _OR_SUPPRESSED),
+        ("уражен", r"\w*" + _OR_SUPPRESSED), ("сбит", r"\w*" + _OR_SUPPRESSED), ("сбил", r"\w*" + _OR_SUPPRESSED),
+        ("поражен", r"\w*" + _OR_SUPPRESSED),
         # the same pair the other way round: "подавили чи збили", "suppressed or shot down"
-        r"|(?:suppressed|jammed|подавлен\w*|подавил\w*|подавл\w*)\s*(?:/|or|and|або|чи|та|і|й|или|и)\s*"
-        r"(?:shot down|downed|destroyed|збит\w*|збил\w*|збив\w*|уражен\w*|сбит\w*|сбил\w*)"
-        r"|neutrali[sz]\w*|intercept\w*|destroy\w*|stopped|stops|stop|halted|обезвред\w*|знешкодж\w*|зупинил\w*|зупинен\w*"
-        r"|остановил\w*|остановлен\w*|taken out|knocked out|eliminated|repelled|repulsed|defeated"
-        r"|збито/подавлено|збито та подавлено|збито або подавлено|знешкод\w*|нейтраліз\w*|перехоп\w*|знищ\w*"
-        r"|сбито/подавлено|уничтож\w*|перехват\w*|перехвач\w*|нейтрализ\w*|відбит\w*|отбит\w*|подолан\w*"
+        ("suppressed", _OR_SHOT_DOWN), ("jammed", _OR_SHOT_DOWN), ("подавлен", r"\w*" + _OR_SHOT_DOWN),
+        ("подавил", r"\w*" + _OR_SHOT_DOWN), ("подавл", r"\w*" + _OR_SHOT_DOWN),
+        ("neutrali", r"[sz]\w*"), ("intercept", r"\w*"), ("destroy", r"\w*"), ("stopped", ""), ("stops", ""),
+        ("stop", ""), ("halted", ""), ("обезвред", r"\w*"), ("знешкодж", r"\w*"), ("зупинил", r"\w*"),
+        ("зупинен", r"\w*"), ("остановил", r"\w*"), ("остановлен", r"\w*"), ("taken out", ""), ("knocked out", ""),
+        ("eliminated", ""), ("repelled", ""), ("repulsed", ""), ("defeated", ""), ("збито/подавлено", ""),
+        ("збито та подавлено", ""), ("збито або подавлено", ""), ("знешкод", r"\w*"), ("нейтраліз", r"\w*"),
+        ("перехоп", r"\w*"), ("знищ", r"\w*"), ("сбито/подавлено", ""), ("уничтож", r"\w*"), ("перехват", r"\w*"),
+        ("перехвач", r"\w*"), ("нейтрализ", r"\w*"), ("відбит", r"\w*"), ("отбит", r"\w*"), ("подолан", r"\w*"),
     ),
     Action.SHOT_DOWN: (
-        r"shot down|shoot down|shooting down|shoots down|downed|downs|downing|brought down|збит\w*|збив\w*|збил\w*|сбит\w*|сбил\w*"
-        r"|уражен\w* вогнем|вогнем уражен\w*"
-        r"|сбива\w*"
+        ("shot down", ""), ("shoot down", ""), ("shooting down", ""), ("shoots down", ""), ("downed", ""),
+        ("downs", ""), ("downing", ""), ("brought down", ""), ("збит", r"\w*"), ("збив", r"\w*"), ("збил", r"\w*"),
+        ("сбит", r"\w*"), ("сбил", r"\w*"), ("уражен", r"\w* вогнем"), ("вогнем уражен", r"\w*"), ("сбива", r"\w*"),
     ),
     Action.HIT: (
-        r"hit (?:targets|their targets)|reached (?:their )?targets|hits? by|hits? of|влучан\w*|влучил\w*|влучен\w*|попадан\w*"
-        r"|уражен\w* (?:об'єкт|цил)|hits were recorded"
+        ("hit ", "(?:targets|their targets)"), ("reached ", "(?:their )?targets"), ("hit", "s? by"), ("hit", "s? of"),
+        ("влучан", r"\w*"), ("влучил", r"\w*"), ("влучен", r"\w*"), ("попадан", r"\w*"),
+        ("уражен", r"\w* (?:об'єкт|цил)"), ("hits were recorded", ""),
     ),
     Action.LAUNCH: (
-        r"launch\w*|fired|fire|firing|fires|attack\w*|struck|strikes?|used|using|sent|sending|deployed|deploying"
-        r"|unleash\w*|hurled|targeted|targeting|aimed|directed|involv\w*|included|includes|barrage|salvo|пуск\w*|спрямован\w*|направлен\w*|атакува\w*|атакує|атакуют|атак\w*|запуст\w*|запуска\w*"
-        r"|випуст\w*|випуска\w*|застосува\w*|застосов\w*|використа\w*|використову\w*|спрямува\w*|атаковал\w*"
-        r"|атакует|выпуст\w*|примен\w*|использ\w*|направ\w*|удар\w*|обстріл\w*|обстрел\w*"
+        ("launch", r"\w*"), ("fired", ""), ("fire", ""), ("firing", ""), ("fires", ""), ("attack", r"\w*"),
+        ("struck", ""), ("strike", "s?"), ("used", ""), ("using", ""), ("sent", ""), ("sending", ""),
+        ("deployed", ""), ("deploying", ""), ("unleash", r"\w*"), ("hurled", ""), ("targeted", ""), ("targeting", ""),
+        ("aimed", ""), ("directed", ""), ("involv", r"\w*"), ("included", ""), ("includes", ""), ("barrage", ""),
+        ("salvo", ""), ("пуск", r"\w*"), ("спрямован", r"\w*"), ("направлен", r"\w*"), ("атакува", r"\w*"),
+        ("атакує", ""), ("атакуют", ""), ("атак", r"\w*"), ("запуст", r"\w*"), ("запуска", r"\w*"),
+        ("випуст", r"\w*"), ("випуска", r"\w*"), ("застосува", r"\w*"), ("застосов", r"\w*"), ("використа", r"\w*"),
+        ("використову", r"\w*"), ("спрямува", r"\w*"), ("атаковал", r"\w*"), ("атакует", ""), ("выпуст", r"\w*"),
+        ("примен", r"\w*"), ("использ", r"\w*"), ("направ", r"\w*"), ("удар", r"\w*"), ("обстріл", r"\w*"),
+        ("обстрел", r"\w*"),
     ),
-    Action.LAST: r"lasted|lasting|тривал\w*|тривав|продолжал\w*|длил\w*",
+    Action.LAST: (
+        ("lasted", ""), ("lasting", ""), ("тривал", r"\w*"), ("тривав", ""), ("продолжал", r"\w*"), ("длил", r"\w*"),
+    ),
 }
 ACTION = re.compile(
     # Apostrophes are letters inside Ukrainian words but quotes around English ones ("were 'lost'").
-    "(?<!\\w)(?<!\\w')(?:" + "|".join(rf"(?P<{action.name}>(?:{pattern})(?!\w|'\w))" for action, pattern in _ACTIONS.items()) + ")"
+    "(?<!\\w)(?<!\\w')(?:"
+    + "|".join(rf"(?P<{action.name}>(?:{alternation_of(words)})(?!\w|'\w))" for action, words in _ACTIONS.items())
+    + ")"
 )
+ACTION_WORDS = WordScanner(dict.fromkeys(word for words in _ACTIONS.values() for word, _rest in words), quoted=True)
 
 # A count with no noun is still ours when a verb stands right beside it
 # ("268 збито", "23 were injured", "killing two").
@@ -149,6 +178,8 @@ AUXILIARY = re.compile(
 )
 # Totals that a part is counted out of: "476 of the 539", "з 539 дронів збито 476".
 OUT_OF_BEFORE = re.compile(r"(?:\bof(?: the| all| its)?|\bout of(?: the)?|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех))\s+$")
+# The last word of every OUT_OF_BEFORE match: most heads end otherwise, and a suffix test spares the regex search.
+OUT_OF_ENDINGS = ("of", "the", "all", "its", "з", "із", "зі", "из", "от", "усіх", "всех")
 OF_THEM = re.compile(
     r"(?:\bof (?:them|which|these|those)\b|(?<![\w'])(?:з|із|зі|из) (?:них|яких|которых|їх)(?![\w']))"
 )
@@ -176,9 +207,16 @@ SINGULAR_WEAPON = re.compile(
 )
 # The nouns every SINGULAR_WEAPON match holds: a plain scan for them spares most sentences that costlier pattern.
 SINGULAR_WEAPON_NOUN = re.compile(r"drone|uav|shahed|geran|missile|rocket|дрон|шахед|безпілотник|беспилотник|ракет")
+# What every SINGULAR_WEAPON match holds as well: "a"/"an" as a word, or a singular Cyrillic noun. Most sentences
+# naming weapons name them in the plural ("539 drones"): this second plain scan spares them the costly one. Each
+# branch opens with a literal so that ``re`` skips ahead to its letters; the look-behind follows that letter.
+SINGULAR_WEAPON_FORM = re.compile(
+    r"a(?<![\w']a)n?\s|дрон(?:ом)?(?![\w'-])|шахед(?:ом)?(?![\w'-])|безпілотник(?:ом)?(?![\w'-])"
+    r"|беспилотник(?:ом)?(?![\w'-])|ракет(?:а|у|ою|ой)(?![\w'-])"
+)
 
-# Stems of every word an attack report cannot do without. Compiled as a prefix trie behind a word-start
-# lookbehind: the scan over a 3 KB page that mentions none of them is the common case and must be cheap.
+# Stems of every word an attack report cannot do without, at a word start (ATTACK_HINT). Pages are scanned
+# for them by attack_hints: the scan of a 3 KB page that mentions none of them is the common case.
 _HINT_STEMS = (
     "drone", "uav", "missile", "shahed", "rocket", "air attack", "air defen", "strike", "attack", "shell", "bomb",
     "killed", "injur", "wounded", "dead", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",

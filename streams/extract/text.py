@@ -13,6 +13,9 @@ from typing import NamedTuple
 
 from ahocorasick_rs import AhoCorasick
 
+# The parser behind re.compile: the one reader of regex syntax that cannot disagree with re.
+from re import _constants as _sre, _parser as _sre_parser
+
 # Each replacement is one character for one character, so offsets survive.
 _FOLD = {
     "’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'",
@@ -95,11 +98,6 @@ def clause_starts(low: str, sentence: Span) -> list[int]:
     return starts
 
 
-def at_word_start(low: str, pos: int) -> bool:
-    """What ``(?<![\\w'])`` tests: no letter, digit, underscore or apostrophe right before ``pos``."""
-    return not pos or not (low[pos - 1].isalnum() or low[pos - 1] in "_'")
-
-
 _BY_START = itemgetter(1)
 
 
@@ -110,23 +108,40 @@ class WordScanner:
     reports every occurrence in a few ns a character, and only the few at a word start are kept.
     """
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], quoted: bool = False) -> None:
         self.words = tuple(words)
         self._automaton = AhoCorasick(list(self.words))
+        # What ``(?<![\\w'])`` tests: no letter, digit, underscore or apostrophe right before. With ``quoted``
+        # a word may also start right after an apostrophe (a quote, not a letter).
+        self._not_before = "_" if quoted else "_'"
 
     def find(self, low: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
         """(word index, start, end) of every occurrence at a word start in ``low[start:end]``, by start."""
-        found = self._automaton.find_matches_as_indexes(low[start:end] if start or end is not None else low, overlapping=True)
-        at = [(i, begin + start, end + start) for i, begin, end in found if at_word_start(low, begin + start)]
+        text = low[start:end] if start or end is not None else low
+        found = self._automaton.find_matches_as_indexes(text, overlapping=True)
+        not_before = self._not_before
+        at = [
+            (i, begin + start, stop + start)
+            for i, begin, stop in found
+            if not (begin or start) or not ((ch := low[begin + start - 1]).isalnum() or ch in not_before)
+        ]
         return sorted(at, key=_BY_START)
 
 
-def matches_at(pattern: re.Pattern[str], low: str, starts: Iterable[int]) -> list[re.Match[str]]:
-    """What ``pattern.finditer(low)`` finds, when ``starts`` holds every offset where it can match."""
+def alternation_of(phrases: Iterable[tuple[str, str]]) -> str:
+    """The regex alternation of (leading literal word, regex rest) phrases, in order."""
+    return "|".join(re.escape(word) + rest for word, rest in phrases)
+
+
+def matches_at(
+    pattern: re.Pattern[str], low: str, starts: Iterable[int], end: int | None = None
+) -> list[re.Match[str]]:
+    """What ``pattern.finditer(low, 0, end)`` finds, when ``starts`` holds every offset where it can match."""
+    end = len(low) if end is None else end
     found: list[re.Match[str]] = []
     taken = 0
     for start in sorted(starts):
-        if start >= taken and (match := pattern.match(low, start)):
+        if start >= taken and (match := pattern.match(low, start, end)):
             found.append(match)
             taken = match.end()
     return found
@@ -137,8 +152,54 @@ class Phrases:
     those words starts a word (a plain ``finditer`` of such alternations costs 30–70 ns a character)."""
 
     def __init__(self, phrases: Sequence[tuple[str, str]]) -> None:
-        self.pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(word) + rest for word, rest in phrases) + ")")
+        self.pattern = re.compile(rf"(?<![\w'])(?:{alternation_of(phrases)})")
         self._words = WordScanner(dict.fromkeys(word for word, _rest in phrases))
 
     def finditer(self, low: str) -> list[re.Match[str]]:
         return matches_at(self.pattern, low, {start for _word, start, _end in self._words.find(low)})
+
+
+_MAX_OPENINGS = 64  # per group: beyond this, stop lengthening the openings
+
+
+def _openings(items: list[tuple[object, object]]) -> tuple[set[str], bool]:
+    """The literal strings every match of a parsed regex sequence starts with, and whether they are all of it."""
+    openings = {""}
+    for op, arg in items:
+        if op is _sre.LITERAL:
+            openings = {o + chr(arg) for o in openings}  # type: ignore[call-overload]
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width: opens nothing
+        elif op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg):  # type: ignore[attr-defined]
+            openings = {o + chr(ch) for o in openings for _, ch in arg}  # type: ignore[attr-defined]
+        elif op in (_sre.SUBPATTERN, _sre.BRANCH):
+            alternatives = [arg[3]] if op is _sre.SUBPATTERN else arg[1]  # type: ignore[index]
+            parts = [_openings(list(alternative)) for alternative in alternatives]
+            openings = {o + p for o in openings for part, _ in parts for p in part}
+            if not all(whole for _, whole in parts):
+                return openings, False
+        else:
+            return openings, False
+        if len(openings) > _MAX_OPENINGS:
+            return openings, False
+    return openings, True
+
+
+_WORD_START = "(?<![\\w'])"
+
+
+class WordStartPattern:
+    """A ``(?<![\\w'])`` alternation tried only where one of its literal openings (read off the pattern
+    itself, so they cannot drift from it) starts a word: the same matches as ``finditer``."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        if not pattern.pattern.startswith(_WORD_START) or pattern.flags & re.IGNORECASE:
+            raise ValueError(f"{pattern.pattern!r} must open with {_WORD_START} and be case-sensitive")
+        openings, _whole = _openings(list(_sre_parser.parse(pattern.pattern)))
+        if "" in openings:
+            raise ValueError(f"some branch of {pattern.pattern!r} opens with no literal text")
+        self.pattern = pattern
+        self._words = WordScanner(sorted(openings))
+
+    def finditer(self, low: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+        return matches_at(self.pattern, low, {at for _word, at, _end in self._words.find(low, start, end)}, end)

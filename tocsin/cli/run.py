@@ -22,10 +22,13 @@ def poll_command(ctx: click.Context) -> None:
 
 
 @click.command("worker")
+@click.option("--deliver/--no-deliver", default=True, show_default=True,
+              help="Also deliver webhooks here; --no-deliver where `tocsin deliver` runs on its own.")
 @click.pass_context
-def worker_command(ctx: click.Context) -> None:
-    """Only run the stream processors (extract, merge, detect, alert) and the webhook deliverer."""
-    app.run(settings_from(ctx), poll=False, work=True)
+def worker_command(ctx: click.Context, deliver: bool) -> None:
+    """Only run the stream processors (extract, merge, detect, alert) and, unless
+    --no-deliver, the webhook deliverer."""
+    app.run(settings_from(ctx), poll=False, work=True, deliver=deliver)
 
 
 @click.command("deliver")

@@ -1,17 +1,32 @@
-"""The scanning shortcuts find exactly what a plain scan finds: the attack-word automaton, the weapon-noun gate."""
+"""The scanning shortcuts find exactly what a plain regex scan finds: the word automata that gate the attack-word,
+night-cue, side-phrase, date, verb and context-cue scans, and the weapon-noun gate."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from streams.extract.lexicon import _HINT_STEMS, ATTACK_HINT, SINGULAR_WEAPON, SINGULAR_WEAPON_NOUN, attack_hints
-from streams.extract.report import _OPENING_CHARS, _field
+from streams.extract.context import _CUE
 from streams.extract.dates import _MONTH_WORDS, DAY_MONTH
+from streams.extract.figures import _actions
+from streams.extract.lexicon import (
+    _HINT_STEMS,
+    ACTION,
+    ATTACK_HINT,
+    OUT_OF_BEFORE,
+    OUT_OF_ENDINGS,
+    SINGULAR_WEAPON,
+    SINGULAR_WEAPON_FORM,
+    SINGULAR_WEAPON_NOUN,
+    Action,
+    attack_hints,
+)
 from streams.extract.parties import _RU_ATTACKS, _UA_ATTACKS
-from streams.extract.text import fold
+from streams.extract.report import _OPENING_CHARS, _field
+from streams.extract.text import Span, WordStartPattern, fold, sentences
 from streams.extract.window import _CUES, _cues
 from tocsin.records.report import TextField
 
@@ -57,11 +72,16 @@ def test_resumed_attack_word_scan_equals_a_whole_scan(shift: int) -> None:
 
 
 def test_every_singular_weapon_holds_a_weapon_noun() -> None:
+    for text in ("a shahed", "an attack drone", "x a drone", "шахедом.", "ракетою", "ракета-носій", "дрон's"):
+        if m := SINGULAR_WEAPON.search(text):
+            assert SINGULAR_WEAPON_FORM.search(text, m.start(), m.end())
     for path in sorted(CORPUS.glob("*/*.jsonl")):
         for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
             doc = json.loads(line)
-            for m in SINGULAR_WEAPON.finditer(fold(f"{doc.get('title', '')}\n{doc.get('body', '')}")):
+            low = fold(f"{doc.get('title', '')}\n{doc.get('body', '')}")
+            for m in SINGULAR_WEAPON.finditer(low):
                 assert SINGULAR_WEAPON_NOUN.search(m.group(0))
+                assert SINGULAR_WEAPON_FORM.search(low, m.start(), m.end())
 
 
 def test_night_cue_scan_finds_what_the_plain_scan_finds() -> None:
@@ -96,3 +116,57 @@ def test_side_phrases_are_found_where_a_plain_scan_finds_them() -> None:
             low = fold(json.loads(line).get("body", ""))
             for phrases in (_UA_ATTACKS, _RU_ATTACKS):
                 assert [m.span() for m in phrases.finditer(low)] == [m.span() for m in phrases.pattern.finditer(low)]
+
+
+def test_verb_scan_finds_what_the_plain_scan_finds() -> None:
+    tricky = fold(
+        "They were 'lost' and l'attack, “shot down/suppressed”, EW and РЕБ; x'killed _killed, збито або подавлено, "
+        "hits by drones, 5killed, killed"
+    )
+    texts = [tricky]
+    for path in sorted(CORPUS.glob("*/*.jsonl")):
+        for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
+            texts.append(fold(json.loads(line).get("body", "")))
+    for low in texts:
+        for span in (Span(0, len(low)), Span(min(7, len(low)), len(low) // 2 + 7)):
+            plain = [(m.start(), m.end(), Action[m.lastgroup or ""]) for m in ACTION.finditer(low, span.start, span.end)]
+            assert _actions(low, span) == plain
+
+
+def test_context_cue_scan_finds_what_the_plain_scan_finds() -> None:
+    tricky = fold(
+        "Five days ago, weeks earlier; у тому ж, тому що, рік тому; в липні, у січні, з лютого, від січня 2024, за 3 роки, "
+        "за останній тиждень. July 2025: 400 may 5 may be, a day after, a day; l'expected x_will, previously, "
+        "since the start, с начала, c мая, за рік, in total since, over the past 3 days, прошлой недели."
+    )
+    texts = [tricky]
+    for path in sorted(CORPUS.glob("*/*.jsonl")):
+        for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
+            doc = json.loads(line)
+            texts += [fold(doc.get("title", "") or ""), fold(doc.get("body", "") or "")]
+    for low in texts:
+        for start, end in [(0, len(low)), *sentences(low)]:
+            plain = [m.span() for m in _CUE.pattern.finditer(low, start, end)]
+            assert [m.span() for m in _CUE.finditer(low, start, end)] == plain
+
+
+def test_word_start_pattern_reads_openings_off_the_pattern() -> None:
+    gated = WordStartPattern(re.compile(r"(?<![\w'])(?:[ув] (?:січні|лютому)|(?:days?|weeks?) ago|тому(?! що))"))
+    low = "у січні, в лютому, 2 days ago, a week ago, тому що, рік тому, xdays ago"
+    assert [m.group(0) for m in gated.finditer(low)] == ["у січні", "в лютому", "days ago", "week ago", "тому"]
+    with pytest.raises(ValueError):
+        WordStartPattern(re.compile(r"(?<![\w'])(?:\d+ days|ago)"))  # a branch with no literal opening
+    with pytest.raises(ValueError):
+        WordStartPattern(re.compile(r"ago"))  # not a word-start pattern
+
+
+def test_every_out_of_phrase_ends_with_a_listed_word() -> None:
+    # _SentenceReader._is_total runs OUT_OF_BEFORE only on heads ending with one of OUT_OF_ENDINGS.
+    heads = ["476 of ", "most of the  ", "out of\n", "of all ", "one of its ", "з усіх ", "из всех ", "'із ", "от  "]
+    for path in sorted(CORPUS.glob("*/*.jsonl")):
+        for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
+            low = fold(json.loads(line).get("body", ""))
+            heads += [low[max(0, i - 20) : i] for i, ch in enumerate(low) if ch.isdigit()]
+    found = [head for head in heads if OUT_OF_BEFORE.search(head)]
+    assert len(found) > 9
+    assert all(head.rstrip().endswith(OUT_OF_ENDINGS) for head in found)

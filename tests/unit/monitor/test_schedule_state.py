@@ -57,8 +57,9 @@ def test_seen_ids_stay_bounded_by_the_feed_size() -> None:
     for poll in range(50):
         current = [f"art_{poll}_{i}" for i in range(30)]
         state = state.model_copy(update={"seen": state.with_seen(current, current)})
-    assert len(state.seen) == 100 and state.seen[-1] == "art_49_29"
+    assert len(state.seen_ids) == 100 and state.seen_ids[-1] == "art_49_29"
     assert FeedState.from_bytes(state.to_bytes()) == state
+    assert json.loads(state.to_bytes())["seen"] == list(state.seen_ids)  # a list of ids on the topic
 
 
 def test_opml_folders_become_tags_and_feed_ids_ignore_spelling() -> None:
