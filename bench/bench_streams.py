@@ -213,6 +213,10 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
             sys.stdout.flush()
         print(f"soak.articles_total: {total}")
         print(f"worker.rss_mib_final: {rss_mib(pid):.0f}")
+    except BaseException:
+        # The worker's log lives in the temporary directory that is about to go.
+        print(f"worker log (tail):\n{daemon.logs()}", file=sys.stderr)
+        raise
     finally:
         await producer.stop()
         await daemon.stop(signal.SIGTERM, timeout=120)
