@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from typing import NamedTuple
 
-from tocsin.records import Article
+import cramjam
+
+from tocsin.records import Article, ArticleSource
 
 _WORD = re.compile(r"\w+")
 _MIN_HEADLINE_WORDS = 6  # "Live updates" or "News in brief" are not stories
@@ -28,41 +31,57 @@ def story_keys(article: Article) -> tuple[str, ...]:
     return tuple(key for key in (url_key(article.url), headline_key(article.title)) if key)
 
 
+def _fingerprint(key: str) -> int:
+    # The index lives in one process, so its (SipHash, 64-bit) str hash serves: a false match
+    # among the index's ~20,000 keys has odds of about 1e-11, and an int costs a fraction
+    # of the key string it stands for.
+    return hash(key)
+
+
+class _Story(NamedTuple):
+    # The article is kept as LZ4-compressed JSON (about 2 µs to pack): duplicates are rare,
+    # so decoding one on a match is cheaper than holding thousands of parsed articles
+    # (a pydantic Article costs about three times its JSON) while they stay in the index.
+    packed: bytes
+    sources: tuple[ArticleSource, ...]
+    fingerprints: tuple[int, ...]
+
+
 class StoryIndex:
     """Recent stories by canonical URL and by headline, least recently seen evicted first."""
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
-        # article id → latest emitted form and its keys (kept, so eviction need not recompute them)
-        self._articles: OrderedDict[str, tuple[Article, tuple[str, ...]]] = OrderedDict()
-        self._keys: dict[str, str] = {}  # url/headline key → article id
+        self._stories: OrderedDict[str, _Story] = OrderedDict()  # article id → latest emitted form
+        self._ids: dict[int, str] = {}  # url/headline fingerprint → article id
 
     def __len__(self) -> int:
-        return len(self._articles)
+        return len(self._stories)
 
     def match(self, article: Article) -> Article | None:
         """The earlier article this one duplicates, with the new sources merged in; None if it is new."""
         for key in story_keys(article):
-            if (known_id := self._keys.get(key)) and known_id != article.id and known_id in self._articles:
-                known = self._articles[known_id][0]
-                sources = tuple(dict.fromkeys((*known.sources, *article.sources)))
+            known_id = self._ids.get(_fingerprint(key))
+            if known_id and known_id != article.id and (story := self._stories.get(known_id)):
+                known = Article.model_validate_json(bytes(cramjam.lz4.decompress_block(story.packed)))
+                sources = tuple(dict.fromkeys((*story.sources, *article.sources)))
                 return known if sources == known.sources else known.model_copy(update={"sources": sources})
         return None
 
-    def sources_of(self, article_id: str) -> tuple[object, ...]:
-        known = self._articles.get(article_id)
-        return known[0].sources if known else ()
+    def sources_of(self, article_id: str) -> tuple[ArticleSource, ...]:
+        known = self._stories.get(article_id)
+        return known.sources if known else ()
 
     def remember(self, article: Article) -> None:
-        known = self._articles.get(article.id)
-        # A re-emitted article keeps its keys: only its sources changed.
-        keys = known[1] if known else story_keys(article)
-        self._articles[article.id] = (article, keys)
-        self._articles.move_to_end(article.id)
-        for key in keys:
-            self._keys[key] = article.id
-        while len(self._articles) > self._capacity:
-            old_id, (_, old_keys) = self._articles.popitem(last=False)
-            for key in old_keys:
-                if self._keys.get(key) == old_id:
-                    del self._keys[key]
+        known = self._stories.get(article.id)
+        # A re-emitted article keeps its fingerprints: only its sources changed.
+        fingerprints = known.fingerprints if known else tuple(_fingerprint(key) for key in story_keys(article))
+        self._stories[article.id] = _Story(bytes(cramjam.lz4.compress_block(article.__pydantic_serializer__.to_json(article))), article.sources, fingerprints)
+        self._stories.move_to_end(article.id)
+        for fingerprint in fingerprints:
+            self._ids[fingerprint] = article.id
+        while len(self._stories) > self._capacity:
+            old_id, old = self._stories.popitem(last=False)
+            for fingerprint in old.fingerprints:
+                if self._ids.get(fingerprint) == old_id:
+                    del self._ids[fingerprint]

@@ -78,11 +78,13 @@ def _article(article_id: str, url: str, title: str, feed: str) -> Article:
 def test_the_same_story_in_two_feeds_is_one_article_with_both_sources() -> None:
     index = StoryIndex(capacity=2)
     first = _article("art_1", "http://n/1", "Russia launched 539 drones at Ukraine overnight", "http://a/")
+    first = first.model_copy(update={"body": "Повітряні сили: 476 знешкоджено. " * 40, "language": "uk"})
     assert index.match(first) is None
     index.remember(first)
     same_url = _article("art_2", "http://n/1", "Other headline", "http://b/")
     merged = index.match(same_url)
     assert merged is not None and merged.id == "art_1" and len(merged.sources) == 2
+    assert merged.model_copy(update={"sources": first.sources}) == first  # kept compressed, returned whole
     syndicated = _article("art_3", "http://other/copy", "Russia launched 539 drones at Ukraine overnight!", "http://c/")
     assert index.match(syndicated).id == "art_1"  # near-duplicate by headline
     assert index.match(_article("art_4", "http://n/4", "Live updates", "http://c/")) is None
