@@ -37,11 +37,13 @@ class Labelled:
     expected: dict
 
 
-def load(corpus: Path = CORPUS) -> Iterator[Labelled]:
+def load(corpus: Path = CORPUS, in_summary: bool = False) -> Iterator[Labelled]:
     for path in sorted(corpus.glob("*/*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 doc = json.loads(line)
+                if in_summary:
+                    doc["summary"] = "\n\n".join(text for text in (doc.get("summary"), doc.pop("body", None)) if text)
                 yield Labelled(article_from_mapping(doc, doc["id"]), doc["expected"])
 
 
@@ -115,9 +117,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--errors", action="store_true", help="list every miss per article")
+    parser.add_argument("--in-summary", action="store_true", help="score with each body moved into the summary")
     args = parser.parse_args()
     overall, by_language = Tally(), {}
-    for labelled in load(args.corpus):
+    for labelled in load(args.corpus, args.in_summary):
         report = extract(labelled.article)
         overall.add(labelled, report)
         language = labelled.article.language or "unknown"

@@ -244,12 +244,13 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
 
 
 def _without_headline_echoes(candidates: list[Candidate]) -> list[Candidate]:
-    """Usable candidates, less a headline's figure that the body states only as another period's or attack's
-    ("про 150 збитих шахедів" over "за півтора року збила понад 150 ударних дронів")."""
-    body = [c for c in candidates if c.field is TextField.BODY]
+    """Usable candidates, less a headline's figure that the text below it (summary or body: feeds often carry
+    the whole story in the summary) states only as another period's or attack's ("про 150 збитих шахедів"
+    over "за півтора року збила понад 150 ударних дронів")."""
+    below = [c for c in candidates if c.field is not TextField.TITLE]
     periods = (Reason.CUMULATIVE, Reason.FORECAST)
-    ruled_out = {(c.thing, c.value) for c in body if c.excluded in periods} - {(c.thing, c.value) for c in body if c.usable}
-    return [c for c in candidates if c.usable and (c.field is TextField.BODY or (c.thing, c.value) not in ruled_out)]
+    ruled_out = {(c.thing, c.value) for c in below if c.excluded in periods} - {(c.thing, c.value) for c in below if c.usable}
+    return [c for c in candidates if c.usable and (c.field is not TextField.TITLE or (c.thing, c.value) not in ruled_out)]
 
 
 def _listed_with_launches(single: Candidate, usable: list[Candidate]) -> bool:

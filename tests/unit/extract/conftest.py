@@ -14,13 +14,14 @@ PUBLISHED = "2025-07-04T09:12:00+03:00"
 
 
 def article(
-    title: str, body: str = "", *, published: str = PUBLISHED, language: str = "en", kind: SourceKind = SourceKind.MEDIA
+    title: str, body: str = "", *, summary: str = "", published: str = PUBLISHED, language: str = "en", kind: SourceKind = SourceKind.MEDIA
 ) -> Article:
     moment = datetime.fromisoformat(published)
     return Article(
         id="test-1",
         url=None,
         title=title,
+        summary=summary,
         body=body,
         language=language,
         published_at=moment,

@@ -289,9 +289,7 @@ def test_single_child_victims(read) -> None:
     assert got["killed"] == 9 and got["children_killed"] == 1
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "language"),
-    [
+NOT_ATTACK_REPORTS = [
         ("Drone makers", "Some 500 companies now make drones in Ukraine, up from seven in 2022.", "en"),
         ("Drone air show draws 20,000 in Lviv", "A show of 1,500 light drones lit up the sky over Lviv.", "en"),
         (
@@ -304,7 +302,15 @@ def test_single_child_victims(read) -> None:
             "Група за півтора року збила понад 150 ударних дронів.",
             "uk",
         ),
-    ],
-)
+]
+
+
+@pytest.mark.parametrize(("title", "body", "language"), NOT_ATTACK_REPORTS)
 def test_not_attack_reports(read, title: str, body: str, language: str) -> None:
     assert read(title, body, language=language) == {}
+
+
+@pytest.mark.parametrize(("title", "body", "language"), NOT_ATTACK_REPORTS)
+def test_a_story_told_in_the_feed_summary_reads_as_in_the_body(read, title: str, body: str, language: str) -> None:
+    # Most feeds carry the text in <description>, which becomes the summary, and no body.
+    assert read(title, summary=body, language=language) == {}
