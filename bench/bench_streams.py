@@ -50,6 +50,7 @@ from tocsin.records import Alert, Article  # noqa: E402
 DATASET = Path("/work/shared/data/missile_attacks_daily.csv")
 FALLBACK = ROOT / "tests" / "fixtures" / "attacks_2025.csv"
 REPORTS_PER_ATTACK = 10
+YEARS_PER_PASS = 8  # beyond the dataset's span (2022–2026), and a multiple of 4 so 29 February stays a date
 ATTACK_SHARE = 0.10
 
 
@@ -68,8 +69,8 @@ class Mix:
         cycle = 0
         while True:
             for doc in self._attacks:
-                # A new year per pass over the dataset: every attack is a distinct night.
-                shifted = _shift_years(doc, cycle)
+                # Each pass over the dataset moves past its whole span: every attack is a distinct night.
+                shifted = _shift_years(doc, cycle * YEARS_PER_PASS)
                 for outlet in range(REPORTS_PER_ATTACK):
                     yield self._article({**shifted, "id": f"{shifted['id']}-y{cycle}-o{outlet}"}, outlet)
                     for _ in range(int(round((1 - ATTACK_SHARE) / ATTACK_SHARE))):

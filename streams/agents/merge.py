@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import structlog
 from faust.types import StreamT
 
-from streams.merge import OpenEvent, OpenEvents, find_event, merge_report, new_event_id, pair_key, partition_for, record_scope, still_open
+from streams.merge import OpenEvents, merge_into, pair_key, partition_for, record_scope
 from streams.pipeline import Pipeline
 from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
@@ -12,6 +14,12 @@ log = structlog.get_logger(__name__)
 
 EVENTS_TABLE = "events"
 REVISIONS_TABLE = "event-revisions"
+REVISIONS_KEPT = 100
+
+
+def stored_event(events: Mapping[str, bytes], event_id: str) -> AttackEvent | None:
+    raw = events.get(event_id)
+    return AttackEvent.from_bytes(raw) if raw else None
 
 
 def register(p: Pipeline) -> None:
@@ -31,13 +39,12 @@ def register(p: Pipeline) -> None:
             key = pair_key(report)
             stored = open_events.get(key)
             state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
-            found = find_event(state.events, report)
-            current = AttackEvent.from_bytes(events[found.event_id]) if found else None
-            revised = merge_report(current, report, utc_now(), new_event_id(report, state.events))
-            if revised is None:
+            merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
+            if merged is None:
                 MERGES.labels("unchanged").inc()
                 continue
-            MERGES.labels("revised" if found else "new_event").inc()
+            revised, still_open_events = merged
+            MERGES.labels("new_event" if revised.revision == 1 else "revised").inc()
             # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
             encoded = revised.to_bytes()
             await p.events.send(
@@ -46,12 +53,12 @@ def register(p: Pipeline) -> None:
                 partition=partition_for(record_scope(revised), partitions),
             )
             RECORDS_PRODUCED.labels("merge").inc()
-            others = [e for e in state.events if e.event_id != revised.event_id]
-            opened = OpenEvents(events=tuple(still_open([*others, OpenEvent.of(revised)])))
+            opened = OpenEvents(events=tuple(still_open_events))
             if opened != state:
                 open_events[key] = opened.to_bytes()
             events[revised.event_id] = encoded
-            revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)]
+            # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
+            revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)][-REVISIONS_KEPT:]
             log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
 
     @p.app.timer(10.0)

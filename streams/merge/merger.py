@@ -5,7 +5,10 @@ Which event a report belongs to (``find_event``): the same attacker and target
 no explicit window and its night is inferred from the publication time, the
 night before, since a follow-up published the next day about "last night" is
 about that night — and compatible size figures (launch counts within
-``SIZE_TOLERANCE``), so a smaller attack the next night is a new event.
+``SIZE_TOLERANCE``), so a smaller attack the next night is a new event. Only
+open events (``OPEN_NIGHTS``) are searched; a report of a night no longer open
+(late, or replayed out of order) joins the event that night already has under
+its deterministic id (``merge_into``) rather than replacing it.
 
 Precedence for an event's figure (spec: "a documented precedence"): the
 target's air force over other officials over the media; then the later
@@ -17,7 +20,7 @@ as disputed with their range.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,6 +81,20 @@ def still_open(events: Sequence[OpenEvent]) -> list[OpenEvent]:
         return []
     newest = max(e.night_of for e in events)
     return [e for e in events if (newest - e.night_of).days < OPEN_NIGHTS]
+
+
+def merge_into(
+    open_events: Sequence[OpenEvent], report: ExtractionReport, now: datetime, stored: Callable[[str], AttackEvent | None]
+) -> tuple[AttackEvent, list[OpenEvent]] | None:
+    """The report's event's next revision and the pair's open events after it; None when the report is
+    already in that event. ``stored`` looks an event up by id (the events table)."""
+    found = find_event(open_events, report)
+    event_id = found.event_id if found else new_event_id(report, open_events)
+    revised = merge_report(stored(event_id), report, now, event_id)
+    if revised is None:
+        return None
+    others = [e for e in open_events if e.event_id != event_id]
+    return revised, still_open([*others, OpenEvent.of(revised)])
 
 
 def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime, event_id: str) -> AttackEvent | None:

@@ -6,7 +6,7 @@ from factories import report
 
 from streams.alert import threshold_alert
 from streams.detect import matching_rules
-from streams.merge import OpenEvent, find_event, merge_report, new_event_id, pair_key, partition_for, still_open
+from streams.merge import OpenEvent, merge_into, merge_report, pair_key, partition_for
 from tocsin.records import AttackEvent, ExtractionReport, Location, Metric, Qualifier, SourceKind
 from tocsin.settings import ThresholdRule
 
@@ -20,18 +20,16 @@ D, N, K, M, A = (
 )
 
 
-def merge_all(*reports: ExtractionReport) -> list[AttackEvent]:
+def merge_all(*reports: ExtractionReport, events: dict[str, AttackEvent] | None = None) -> list[AttackEvent]:
     """Run reports through the merge stage's pure logic, as the agent does (one index of open
-    events per attacker>target key); return the open events."""
+    events per attacker>target key, every event by id); return the open events."""
     indexes: dict[str, list[OpenEvent]] = {}
-    events: dict[str, AttackEvent] = {}
+    events = {} if events is None else events
     for r in reports:
-        index = indexes.setdefault(pair_key(r), [])
-        found = find_event(index, r)
-        revised = merge_report(events[found.event_id] if found else None, r, NOW, new_event_id(r, index))
-        if revised is not None:
+        merged = merge_into(indexes.get(pair_key(r), []), r, NOW, events.get)
+        if merged is not None:
+            revised, indexes[pair_key(r)] = merged
             events[revised.event_id] = revised
-            indexes[pair_key(r)] = still_open([*(e for e in index if e.event_id != revised.event_id), OpenEvent.of(revised)])
     return [events[e.event_id] for index in indexes.values() for e in index]
 
 
@@ -91,6 +89,14 @@ def test_a_smaller_attack_the_next_night_is_a_new_event() -> None:
     events = merge_all(report("a", (D, 539)), report("b", (D, 120), night=date(2025, 7, 5), explicit_window=False))
     assert len(events) == 2 and {e.value(D) for e in events} == {539, 120}
     assert len({e.event_id for e in events}) == 2
+
+
+def test_a_late_report_of_a_closed_night_joins_that_nights_event() -> None:
+    events: dict[str, AttackEvent] = {}
+    merge_all(report("a", (D, 539)), report("b", (D, 120), night=date(2025, 7, 9)), report("late", (K, 3)), events=events)
+    (event,) = (e for e in events.values() if e.window.night_of == date(2025, 7, 4))
+    assert [s.article_id for s in event.sources] == ["a", "late"] and event.revision == 2
+    assert (event.value(D), event.value(K)) == (539, 3)
 
 
 def test_incompatible_figures_on_one_night_are_two_events_with_stable_ids() -> None:
