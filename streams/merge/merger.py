@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from streams.merge.keys import pair_key
@@ -90,11 +90,17 @@ def merge_into(
     already in that event. ``stored`` looks an event up by id (the events table)."""
     found = find_event(open_events, report)
     event_id = found.event_id if found else new_event_id(report, open_events)
-    revised = merge_report(stored(event_id), report, now, event_id)
+    # Every event of an open night is among the open events, so only a closed night's id needs the lookup.
+    current = stored(event_id) if found or _closed(report_window(report).night_of, open_events) else None
+    revised = merge_report(current, report, now, event_id)
     if revised is None:
         return None
     others = [e for e in open_events if e.event_id != event_id]
     return revised, still_open([*others, OpenEvent.of(revised)])
+
+
+def _closed(night: date, open_events: Sequence[OpenEvent]) -> bool:
+    return bool(open_events) and (max(e.night_of for e in open_events) - night).days >= OPEN_NIGHTS
 
 
 def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime, event_id: str) -> AttackEvent | None:
