@@ -33,6 +33,7 @@ from streams.extract.lexicon import (
     OUT_OF_BEFORE,
     OUT_OF_ENDINGS,
     SINGULAR_VICTIM,
+    SINGULAR_VICTIM_NOUN,
     SINGULAR_WEAPON,
     SINGULAR_WEAPON_FORM,
     SINGULAR_WEAPON_NOUN,
@@ -51,9 +52,8 @@ class MissileClass:
     BALLISTIC = "ballistic"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A count read as a figure, before the report picks one per metric."""
+class Candidate(NamedTuple):
+    """A count read as a figure, before the report picks one per metric (a tuple: thousands are made a second)."""
 
     metric: Metric | None  # None for shot-down / lost parts that only add up to a metric
     action: Action
@@ -169,6 +169,8 @@ def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
 
 def _with_singulars(low: str, sentence: Span, counts: list[Count]) -> list[Count]:
     """Counts plus one per unnumbered singular victim not already counted ("одна людина" is)."""
+    if not SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end):
+        return counts
     ends = {c.end for c in counts}
     extra = []
     for m in SINGULAR_VICTIM.finditer(low, sentence.start, sentence.end):
@@ -486,8 +488,9 @@ def read_field(
         spans.append(sentence)
         found += _singular_weapons(low, sentence, field)
         counts = find_counts(low, sentence.start, sentence.end)
-        if not any(_looks_like_figure(low, c, sentence) for c in counts) and not SINGULAR_VICTIM.search(
-            low, sentence.start, sentence.end
+        if not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
+            SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
+            and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
             continue
         seen += counts

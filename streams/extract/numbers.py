@@ -136,6 +136,7 @@ _QUALIFIERS: dict[str, Qualifier] = {
 }
 _SEVERAL = ("several", "a few", "кілька", "кількох", "декілька", "декількох", "несколько", "нескольких")
 _LONGEST_QUALIFIER = max(len(q.split()) for q in (*_QUALIFIERS, *_SEVERAL))
+_QUALIFIER_ENDINGS = frozenset(q.split()[-1] for q in (*_QUALIFIERS, *_SEVERAL))
 _PLUS_AFTER = re.compile(r"\+|-plus\b| or more\b| і більше\b| и более\b| або більше\b")
 
 # The first digit leads and the look back follows it: ``re`` skips ahead to a digit only when the pattern
@@ -158,7 +159,6 @@ _NOT_COUNT_AFTER = re.compile(
     r"|-(?:year|річн|летн)|\s+years?\s+old|\s+(?:років|року|рік|лет|года)(?![\w'])|[-–]\d"
     rf"|(?P<month>(?:st|nd|rd|th|-го|-е)?(?:\s+of)?\s+{MONTH}(?![\w']))"
 )
-_AGE_WORDS = ("aged", "віком", "вік", "возрасте", "віці")
 _AGE_LIST = re.compile(r"(?:aged|віком|вік|возрасте|віці)\s+(?:\d+(?:,\s*|\s+(?:and|та|і|й|и)\s+))*$")
 _CURRENCY = ("$", "€", "£", "₴")
 _ONE_OF_THE_MOST = re.compile(
@@ -178,9 +178,15 @@ class Count(NamedTuple):
     year_like: bool  # a bare 1900–2100 that is only a count if a noun follows
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:[,. ]\d{3})+")
+_GROUP_SEPARATOR = re.compile(r"[,. ]")
+
+
 def _parse_digits(text: str) -> float:
-    if re.fullmatch(r"\d{1,3}(?:[,. ]\d{3})+", text):
-        return float(re.sub(r"[,. ]", "", text))
+    if text.isdigit():
+        return float(text)  # most counts: no separator to read
+    if _GROUPED.fullmatch(text):
+        return float(_GROUP_SEPARATOR.sub("", text))
     return float(text.replace(",", "."))
 
 
@@ -196,10 +202,9 @@ def _not_a_count(low: str, start: int, end: int, value: float) -> bool:
         return True  # "no one was killed", "one of the heaviest attacks"
     if bare.endswith(_CURRENCY) or (head[-1:] in "-–" and head[-2:-1].isdigit()):
         return True
-    words = bare.split()
-    if words and value <= 31 and words[-1].rstrip(".") in MONTHS:
+    if value <= 31 and (words := bare.split()) and words[-1].rstrip(".") in MONTHS:
         return True
-    return any(age in head for age in _AGE_WORDS) and bool(_AGE_LIST.search(head))
+    return bool(_AGE_LIST.search(head))
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
@@ -252,7 +257,7 @@ def find_counts(low: str, start: int = 0, end: int | None = None) -> list[Count]
         value = _parse_digits(text)
         if m.group(2):
             value *= 1000
-        elif (date := _DAY_AND_MONTH.fullmatch(text)) and 1 <= int(date.group(1)) <= 12:
+        elif "." in text and (date := _DAY_AND_MONTH.fullmatch(text)) and 1 <= int(date.group(1)) <= 12:
             continue  # 04.07 is a date
         if _not_a_count(low, m.start(), m.end(), value):
             continue
@@ -280,6 +285,8 @@ def qualified(low: str, count: Count) -> Count:
     qualifier, vague, start = count.qualifier, count.vague, begin
     head = low[max(0, begin - 48) : begin]
     words = head.split()
+    if not words or (words[-1] not in _QUALIFIER_ENDINGS and words[-1].lstrip("(\"'") not in _QUALIFIER_ENDINGS):
+        words = []  # most counts stand bare: no phrase ends right before them
     for n in range(min(_LONGEST_QUALIFIER, len(words)), 0, -1):
         phrase = " ".join(words[-n:]).lstrip("(\"'")
         if phrase in _QUALIFIERS or phrase in _SEVERAL:

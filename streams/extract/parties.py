@@ -63,14 +63,24 @@ _RU_ATTACKS = Phrases((
     ("росси", r"\w* (?:атак\w*|удар\w*)"),
 ))
 # Words any report of a Russian attack uses, but that a report of a strike on Russia may mention in passing.
-_RU_WEAK = WordScanner(("shahed", "шахед", "geran", "герань", "гербер", "ппо"))
+_RU_WEAK = ("shahed", "шахед", "geran", "герань", "гербер", "ппо")
+# Every word that opens a phrase of either side, and the weak words: a lead is scanned once for all of them.
+_LEAD_WORDS = WordScanner(dict.fromkeys((*_UA_ATTACKS.words, *_RU_ATTACKS.words, *_RU_WEAK)))
+
+
+def side_phrases(lead: str) -> tuple[list[re.Match[str]], list[re.Match[str]], int]:
+    """Ukraine's attack phrases, Russia's, and how many weak words for Russia the lead ``lead`` holds."""
+    found = [(_LEAD_WORDS.words[i], start) for i, start, _end in _LEAD_WORDS.find(lead)]
+    weak = sum(word in _RU_WEAK for word, _start in found)
+    return _UA_ATTACKS.matches(lead, found), _RU_ATTACKS.matches(lead, found), weak
 
 
 def attacker_target(lead: str) -> tuple[str, str]:
     """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double."""
     head = len(lead) // 3
-    ua = sum(3 * (1 + (m.start() < head)) for m in _UA_ATTACKS.finditer(lead))
-    ru = sum(3 * (1 + (m.start() < head)) for m in _RU_ATTACKS.finditer(lead)) + len(_RU_WEAK.find(lead))
+    ua_phrases, ru_phrases, weak = side_phrases(lead)
+    ua = sum(3 * (1 + (m.start() < head)) for m in ua_phrases)
+    ru = sum(3 * (1 + (m.start() < head)) for m in ru_phrases) + weak
     return (UA, RU) if ua > ru else (RU, UA)
 
 

@@ -99,6 +99,12 @@ def extract(article: Article) -> ExtractionReport:
     if not MENTIONS_SIDES.search(whole) and OTHER_WARS.search(whole) and not _places(fields):
         return _report(article, is_attack=False, confidence=0.9)
     lead = "\n".join(f.low[:_LEAD_CHARS] for f in fields)
+    # Decided before the costly read, since no figure could make these an attack: a headline framed as a
+    # period's total, and the General Staff's daily front-line report (counts of a day's fighting, not one wave).
+    if not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low):
+        return _report(article, is_attack=False, confidence=0.8)
+    if _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
+        return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
     readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night)) for f in fields}
@@ -107,10 +113,6 @@ def extract(article: Article) -> ExtractionReport:
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
     metrics = {f.metric for f in figures}
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
-    if is_attack and period_summary(fields[0].low) and not _NIGHT_CUE.search(fields[0].low):
-        is_attack = False
-    if is_attack and _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
-        is_attack = False  # the General Staff's daily front-line report: counts of a day's fighting, not one wave
     if not is_attack:
         return _report(article, is_attack=False, confidence=0.8)
     attacker, target = attacker_target(lead)
@@ -457,9 +459,12 @@ def _record_claims(
     """A record word names the figure in its clause (or right after it); "largest attack" alone names none."""
     claims: dict[Metric | None, RecordClaim] = {}
     for f in fields:
-        if not any(stem in f.low for stem in _RECORD_STEMS):
+        spans = readings[f.name].sentences
+        # Every record word holds a stem, and is looked for only in these sentences: a page without one is passed.
+        read = "\n".join(f.low[span.start : span.end] for span in spans)
+        if not any(stem in read for stem in _RECORD_STEMS):
             continue
-        for m in (m for span in readings[f.name].sentences for m in _RECORD.finditer(f.low, span.start, span.end)):
+        for m in (m for span in spans for m in _RECORD.finditer(f.low, span.start, span.end)):
             if _NOT_THIS_RECORD.search(f.low, max(0, m.start() - 30), m.start()):
                 continue
             near = [

@@ -117,6 +117,12 @@ def test_word_boundaries() -> None:
     assert find_places("Харківська-подібна МакКиїв") == []
 
 
+def test_a_form_found_inside_another_run_is_not_a_mention() -> None:
+    # The gazetteer automaton reports "Kyiv" inside "5Kyiv", "McKyiv" and "Kyivs" too; only whole runs count.
+    text = "5Kyiv _Kyiv McKyiv Kyivs 'Kyiv' (Київ) Kyiv"
+    assert [(m.start, m.end) for m in find_places(text)] == [(26, 30), (33, 37), (39, 43)]
+
+
 def test_common_words_do_not_match() -> None:
     # Bar, Щастя and Українка are towns, but also ordinary words: dropped from the gazetteer.
     assert find_places("Bar staff said the Snow Queen met Human Rights Watch.") == []

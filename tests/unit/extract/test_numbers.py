@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.extract.numbers import find_counts, qualified
+from streams.extract.numbers import _QUALIFIERS, _SEVERAL, find_counts, qualified
 from streams.extract.text import fold
 from tocsin.records.report import Qualifier
 
@@ -93,3 +93,14 @@ def test_qualifiers_and_vague_quantities(text: str, value: float, qualifier: Qua
 )
 def test_not_counts(text: str) -> None:
     assert counts(text) == []
+
+
+def test_every_qualifier_phrase_is_read_bare_or_bracketed() -> None:
+    # qualified looks for a phrase only when the word before the count ends one: each phrase must still be found.
+    for phrase, qualifier in _QUALIFIERS.items():
+        for text in (f"{phrase} 7 drones", f"(\"{phrase} 7 drones"):
+            count = qualified(text, find_counts(text)[-1])
+            assert (count.qualifier, text[count.start : count.number_start].strip()) == (qualifier, phrase), text
+    for phrase in _SEVERAL:
+        count = qualified(f"{phrase} 7 drones", find_counts(f"{phrase} 7 drones")[-1])
+        assert (count.qualifier, count.vague, count.start) == (Qualifier.AT_LEAST, True, 0), phrase

@@ -18,13 +18,15 @@ from streams.extract.lexicon import (
     ATTACK_HINT,
     OUT_OF_BEFORE,
     OUT_OF_ENDINGS,
+    SINGULAR_VICTIM,
+    SINGULAR_VICTIM_NOUN,
     SINGULAR_WEAPON,
     SINGULAR_WEAPON_FORM,
     SINGULAR_WEAPON_NOUN,
     Action,
     attack_hints,
 )
-from streams.extract.parties import _RU_ATTACKS, _UA_ATTACKS
+from streams.extract.parties import _RU_ATTACKS, _UA_ATTACKS, side_phrases
 from streams.extract.report import _OPENING_CHARS, _field
 from streams.extract.text import Span, WordStartPattern, fold, sentences
 from streams.extract.window import _CUES, _cues
@@ -84,6 +86,30 @@ def test_every_singular_weapon_holds_a_weapon_noun() -> None:
                 assert SINGULAR_WEAPON_FORM.search(low, m.start(), m.end())
 
 
+_VICTIMS = (
+    "a child", "one boy", "a girl", "a teenager", "a 45-year-old man", "a woman", "a person", "a local resident",
+    "a civilian", "a pensioner", "a baby", "an infant", "a toddler", "a teen", "a fifth person", "дитина", "дитину",
+    "хлопчик", "хлопчика", "хлопця", "дівчинка", "дівчинку", "чоловік", "чоловіка", "жінка", "жінку", "людина",
+    "людину", "підліток", "підлітка", "пенсіонер", "пенсіонерка", "пенсіонерку", "пенсіонера", "немовля",
+    "немовляти", "малюк", "малюка", "ребенок", "ребенка", "младенец", "мальчик", "мальчика", "девочка", "девочки",
+    "девочку", "мужчина", "мужчины", "мужчину", "женщина", "женщины", "женщину", "подросток", "подростка",
+)
+
+
+def test_every_singular_victim_holds_a_victim_noun() -> None:
+    # read_field and the sentence reader skip the costly SINGULAR_VICTIM scan where SINGULAR_VICTIM_NOUN finds none.
+    for text in _VICTIMS:
+        m = SINGULAR_VICTIM.search(text)
+        assert m is not None, text
+        assert SINGULAR_VICTIM_NOUN.search(text, m.start(), m.end()), text
+    for path in sorted(CORPUS.glob("*/*.jsonl")):
+        for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
+            doc = json.loads(line)
+            low = fold(f"{doc.get('title', '')}\n{doc.get('body', '')}")
+            for m in SINGULAR_VICTIM.finditer(low):
+                assert SINGULAR_VICTIM_NOUN.search(low, m.start(), m.end())
+
+
 def test_night_cue_scan_finds_what_the_plain_scan_finds() -> None:
     tricky = fold(
         "Overnight into 4 July; у  ніч на 5 липня, в\nночь на пятницу, технічна ніч з 3 на 4 червня. Thursday night "
@@ -110,12 +136,18 @@ def test_every_day_and_month_date_names_a_month_word() -> None:
                 assert _MONTH_WORDS.find(low, m.start(), m.end())
 
 
+_WEAK_WORDS = re.compile(r"(?<![\w'])(?:shahed|шахед|geran|герань|гербер|ппо)")
+
+
 def test_side_phrases_are_found_where_a_plain_scan_finds_them() -> None:
+    # One automaton pass finds the words of both lists and the weak words.
     for path in sorted(CORPUS.glob("*/*.jsonl")):
         for line in filter(None, path.read_text(encoding="utf-8").splitlines()):
             low = fold(json.loads(line).get("body", ""))
-            for phrases in (_UA_ATTACKS, _RU_ATTACKS):
-                assert [m.span() for m in phrases.finditer(low)] == [m.span() for m in phrases.pattern.finditer(low)]
+            ua, ru, weak = side_phrases(low)
+            assert [m.span() for m in ua] == [m.span() for m in _UA_ATTACKS.pattern.finditer(low)]
+            assert [m.span() for m in ru] == [m.span() for m in _RU_ATTACKS.pattern.finditer(low)]
+            assert weak == len(_WEAK_WORDS.findall(low))
 
 
 def test_verb_scan_finds_what_the_plain_scan_finds() -> None:
