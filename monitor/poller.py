@@ -5,6 +5,7 @@ acknowledged its articles."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import random
 import time
@@ -15,12 +16,13 @@ from datetime import datetime, timedelta
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from mode import Service
+from prometheus_client import Gauge
 
 from monitor.assignment import FeedPartitions
 from monitor.exceptions import FetchError, MonitorError, PublishError
 from monitor.feeds import FeedDefinition
 from monitor.feeds import catalog
-from monitor.fetch import FeedFetcher, FetchResult, open_session
+from monitor.fetch import FeedFetcher, FetchResult, Slots, open_session
 from monitor.fulltext import FullTextFetcher
 from monitor.normalise import ArticleNormaliser, StoryIndex
 from monitor.parse import ParsedFeed, parse_feed
@@ -60,6 +62,10 @@ _UNCHANGED_STATE_EVERY_SECONDS = 300.0
 # articles of concurrent polls, so a few dozen keep both busy; more would only hold parsed
 # documents and unacknowledged articles in memory (hundreds of them were most of the RSS).
 _DIGESTING = 32
+# The series every poll counts, looked up once rather than per poll and per article.
+_NOT_MODIFIED = FEED_FETCHES.labels("not_modified", "304")
+_FETCHED = FEED_FETCHES.labels("ok", "200")
+_SEEN_ITEMS, _NEW_ITEMS, _DUPLICATE_ITEMS = (FEED_ITEMS.labels(kind) for kind in ("seen", "new", "duplicate"))
 
 
 @dataclass
@@ -117,7 +123,9 @@ class Poller(Service):
         # Polls holding a fetched body until Kafka acknowledged its articles: when parsing or Kafka
         # falls behind, no new polls start (backpressure) instead of fetching bodies to buffer.
         self._holding = 0
-        self._digesting = asyncio.Semaphore(_DIGESTING)
+        self._digesting = Slots(_DIGESTING)
+        self._stale_series: set[str] = set()  # feeds with a series in FEED_STALENESS
+        self._error_series: set[str] = set()  # and in FEED_CONSECUTIVE_ERRORS
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -230,10 +238,10 @@ class Poller(Service):
                 sub.task = asyncio.create_task(self._poll(sub))
             self._wakeup.clear()
             wait = min(self._due[0][0] - now, 1.0) if self._due else 1.0
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), max(wait, 0.005))
-            except TimeoutError:
-                pass
+            # A timeout scope, not wait_for: that wraps the wait in a new task, and this runs after every poll.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(wait, 0.005)):
+                    await self._wakeup.wait()
 
     def _reschedule(self, sub: Subscription, delay: float) -> None:
         sub.due = time.monotonic() + delay
@@ -247,15 +255,16 @@ class Poller(Service):
         FEEDS_STALE.set(sum(1 for _, stale in staleness if stale))
         FEEDS_BACKING_OFF.set(sum(1 for s in self._subs.values() if s.state.health.consecutive_errors))
         HOSTS_BACKING_OFF.set(self._fetcher.gate.hosts_backing_off)
-        # Rebuilt from scratch: a feed that recovered, left or was removed loses its series.
-        FEED_STALENESS.clear()
-        FEED_CONSECUTIVE_ERRORS.clear()
+        stale_ages: dict[str, float] = {}
+        errors: dict[str, float] = {}
         for sub, (age, stale) in zip(self._subs.values(), staleness, strict=True):
             name = sub.definition.config.display_name
             if stale and sub.state.health.last_success is not None:
-                FEED_STALENESS.labels(name).set(age)
-            if errors := sub.state.health.consecutive_errors:
-                FEED_CONSECUTIVE_ERRORS.labels(name).set(errors)
+                stale_ages[name] = age
+            if count := sub.state.health.consecutive_errors:
+                errors[name] = count
+        self._stale_series = _per_feed_series(FEED_STALENESS, self._stale_series, stale_ages)
+        self._error_series = _per_feed_series(FEED_CONSECUTIVE_ERRORS, self._error_series, errors)
 
     @property
     def kafka_available(self) -> bool:
@@ -280,7 +289,7 @@ class Poller(Service):
             FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
             if result.not_modified:
                 await self._advance(sub, result, None, started)
-                FEED_FETCHES.labels("not_modified", "304").inc()
+                _NOT_MODIFIED.inc()
                 return
             assert result.body is not None
             FEED_FETCH_BYTES.inc(result.wire_bytes)
@@ -292,7 +301,7 @@ class Poller(Service):
                     await self._advance(sub, result, digest, started)
             finally:
                 self._holding -= 1
-            FEED_FETCHES.labels("ok", "200").inc()
+            _FETCHED.inc()
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
         except FetchError as exc:
@@ -326,7 +335,7 @@ class Poller(Service):
         seen = sub.state.seen
         published = 0
         if digest is not None:
-            FEED_ITEMS.labels("seen").inc(len(digest.current_ids) - len(digest.new))
+            _SEEN_ITEMS.inc(len(digest.current_ids) - len(digest.new))
             outgoing = await self._outgoing(sub, digest.new)
             sub.publishing = True
             await self._publish(outgoing)
@@ -377,7 +386,7 @@ class Poller(Service):
         outgoing: dict[str, Article] = {}
         for article in new:
             earlier = self._stories.match(article)
-            FEED_ITEMS.labels("new" if earlier is None else "duplicate").inc()
+            (_NEW_ITEMS if earlier is None else _DUPLICATE_ITEMS).inc()
             if earlier is None:
                 outgoing[article.id] = article
             elif earlier.sources != self._stories.sources_of(earlier.id):
@@ -413,3 +422,14 @@ class Poller(Service):
             POLLING_PAUSED.set(1)
             log.warning("kafka unavailable, polling paused", error=str(exc), pause_seconds=self._pause)
         self._reschedule(sub, self._paused_until - now + random.uniform(0.0, 1.0))
+
+
+def _per_feed_series(gauge: Gauge, before: set[str], values: dict[str, float]) -> set[str]:
+    """Sets a per-feed gauge to ``values`` and removes the series of feeds no longer in them (recovered,
+    left or removed). Updated in place, not cleared and rebuilt: with thousands of stale feeds, creating
+    every series anew each time cost more CPU than polling them."""
+    for name in before - values.keys():
+        gauge.remove(name)
+    for name, value in values.items():
+        gauge.labels(name).set(value)
+    return set(values)

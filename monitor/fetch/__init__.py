@@ -1,5 +1,5 @@
 from monitor.fetch.fetcher import FeedFetcher, FetchResult, open_session
-from monitor.fetch.politeness import HostGate
+from monitor.fetch.politeness import HostGate, Slots
 from monitor.state import Validators
 
-__all__ = ["FeedFetcher", "FetchResult", "HostGate", "Validators", "open_session"]
+__all__ = ["FeedFetcher", "FetchResult", "HostGate", "Slots", "Validators", "open_session"]

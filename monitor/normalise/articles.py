@@ -48,15 +48,20 @@ class ArticleNormaliser:
         guid_counts = Counter(e.guid for e in entries if e.guid)
         out: dict[str, Candidate] = {}
         for entry in entries:
-            content = digest(entry.title, entry.summary_html, entry.content_html)
+            # The content hash (of kilobytes of HTML) only where it is part of the identity.
             if entry.guid:
-                identity = digest(self._feed.url, entry.guid, content if guid_counts[entry.guid] > 1 else "")
+                repeated = guid_counts[entry.guid] > 1
+                identity = digest(self._feed.url, entry.guid, self._content(entry) if repeated else "")
             elif entry.link:
                 identity = digest(canonical_url(entry.link))
             else:
-                identity = content
+                identity = self._content(entry)
             out.setdefault(f"art_{identity}", Candidate(f"art_{identity}", entry))
         return list(out.values())
+
+    @staticmethod
+    def _content(entry: FeedEntry) -> str:
+        return digest(entry.title, entry.summary_html, entry.content_html)
 
     def article(self, candidate: Candidate, fetched_at: datetime, feed_language: str | None = None) -> Article:
         entry = candidate.entry

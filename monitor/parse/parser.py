@@ -21,8 +21,8 @@ from monitor.exceptions import ParseError
 from monitor.parse.sanitize import sanitized
 
 _TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
-# RSS <language> and RSS 1.0 <dc:language>: fastfeedparser reads only xml:lang. The channel's
-# element comes before its items, so the first match is the feed's.
+_FIRST_ITEM = re.compile(rb"<(?:item|entry)[\s>]")
+# RSS <language> and RSS 1.0 <dc:language>: fastfeedparser reads only xml:lang.
 _LANGUAGE = re.compile(rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*</(?:dc:)?language>", re.IGNORECASE)
 
 
@@ -47,13 +47,14 @@ class ParsedFeed:
 
 def parse_feed(body: bytes, url: str) -> ParsedFeed:
     body = sanitized(body)
-    ttl = _TTL.search(body)
+    channel = _outside_items(body)
+    ttl = _TTL.search(channel)
     ttl_minutes = int(ttl.group(1)) if ttl else None
     try:
         # Bytes, never str: a str that looks like a URL is fetched. Tags, media and enclosures are
         # not used downstream, so they are not built.
         fast = fastfeedparser.parse(body, include_tags=False, include_media=False, include_enclosures=False)
-        language = fast.feed.get("language") or _declared_language(body)
+        language = fast.feed.get("language") or _declared_language(channel)
         entries = tuple(_fast_entry(e, language) for e in fast.entries)
         # An entry with nothing to name it by is the fast parser misreading the document.
         if entries and all(e.guid or e.link or e.title for e in entries):
@@ -63,8 +64,18 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     return _fallback(body, url, ttl_minutes)
 
 
-def _declared_language(body: bytes) -> str | None:
-    match = _LANGUAGE.search(body)
+def _outside_items(body: bytes) -> bytes:
+    """The document without its items: where the feed's own <ttl> and <language> are, found
+    there without scanning every item's kilobytes (nor taking an item's element for the feed's)."""
+    first = _FIRST_ITEM.search(body)
+    if first is None:
+        return body
+    last = max(body.rfind(b"</item>"), body.rfind(b"</entry>"))
+    return body[: first.start()] + body[last:] if last > first.start() else body[: first.start()]
+
+
+def _declared_language(channel: bytes) -> str | None:
+    match = _LANGUAGE.search(channel)
     return match.group(1).decode("ascii").lower() if match else None
 
 

@@ -4,12 +4,15 @@ it keeps running, each outcome shows in metrics, nothing is published twice."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
+import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
@@ -183,6 +186,19 @@ async def wait_for(condition: Callable[[], bool], timeout: float, poller: Poller
         await asyncio.sleep(0.1)
 
 
+async def poll_until(settings: FeedSettings, bootstrap: str, done: Callable[[], bool]) -> tuple[Topics, list[dict[str, Any]]]:
+    """Runs a poller on fresh topics until ``done()``: the topics and the log events."""
+    topics = new_topics(bootstrap)
+    poller = Poller(settings, [bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
+    with capture_logs() as logs:
+        await poller.start()
+        try:
+            await wait_for(done, 30, poller)
+        finally:
+            await poller.stop()
+    return topics, logs
+
+
 async def read_articles(bootstrap: str, topic: str, until: Callable[[list[Article]], bool], timeout: float = 60.0) -> list[Article]:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
@@ -262,20 +278,43 @@ async def test_private_addresses_are_refused_by_default_and_the_poller_carries_o
         settings = FeedSettings(interval_seconds=0.5, timeout_seconds=3.0, sources=[FeedConfig(url=server.url, name="inside")])
         assert not settings.allow_private_addresses
         before = fetches("blocked_address", "none")
-        topics = new_topics(kafka_bootstrap)
-        poller = Poller(settings, [kafka_bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
-        with capture_logs() as logs:
-            await poller.start()
-            try:
-                deadline = asyncio.get_running_loop().time() + 30
-                while fetches("blocked_address", "none") < before + 2:  # refused, backed off, refused again
-                    assert asyncio.get_running_loop().time() < deadline and not poller.crashed
-                    await asyncio.sleep(0.2)
-            finally:
-                await poller.stop()
+        # Refused, backed off, refused again.
+        topics, logs = await poll_until(settings, kafka_bootstrap, lambda: fetches("blocked_address", "none") >= before + 2)
         assert server.requests == 0
         assert any(e["event"] == "feed poll failed" and e["reason"] == "blocked_address" for e in logs)
         assert await read_articles(kafka_bootstrap, topics.articles.name, lambda got: False, timeout=2) == []
+
+
+@contextlib.contextmanager
+def host_accepting_no_connection() -> Iterator[str]:
+    """A feed URL whose host never completes a handshake: its listening socket's accept queue
+    (backlog 0) holds one connection nobody accepts, so the kernel drops every further SYN."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    filler = socket.socket()
+    filler.connect(listener.getsockname())
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed"
+    finally:
+        filler.close()
+        listener.close()
+
+
+async def test_a_host_that_accepts_no_connection_times_out_and_the_poller_carries_on(kafka_bootstrap: str) -> None:
+    async with FeedServer(rss(items("beside"))) as beside:
+        with host_accepting_no_connection() as silent:
+            settings = FeedSettings(
+                interval_seconds=0.3, timeout_seconds=30.0, connect_timeout_seconds=0.5, allow_private_addresses=True,
+                sources=[FeedConfig(url=silent, name="silent"), FeedConfig(url=beside.url, name="beside")],
+            )
+            before = fetches("timeout", "none")
+            # Timed out, backed off, timed out again; the other feed polled all along.
+            topics, logs = await poll_until(settings, kafka_bootstrap, lambda: fetches("timeout", "none") >= before + 2 and beside.requests >= 3)
+    failures = [e for e in logs if e["event"] == "feed poll failed"]
+    assert len(failures) >= 2 and {(e["feed"], e["reason"]) for e in failures} == {("silent", "timeout")}
+    articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len(got) > 2, timeout=3)
+    assert sorted(a.title for a in articles) == sorted(item.title for item in items("beside"))  # each once, none from the silent host
 
 
 async def test_kafka_down_pauses_polling_and_nothing_is_lost_or_repeated(tmp_path: Path) -> None:

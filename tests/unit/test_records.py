@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tocsin.records import AlertKind, Article, ArticleSource, RecordError, alert_id
+from monitor.state import FeedState, Validators
+from tocsin.records import AlertKind, Article, ArticleSource, RecordError, SourceKind, alert_id
 
 SOURCE = ArticleSource(feed_url="http://feeds.example/x", feed_name="x")
 
@@ -51,3 +52,28 @@ def test_alert_ids_are_deterministic_and_distinct() -> None:
     first = alert_id("evt_1", AlertKind.THRESHOLD, "big")
     assert first == alert_id("evt_1", AlertKind.THRESHOLD, "big")
     assert len({first, alert_id("evt_2", AlertKind.THRESHOLD, "big"), alert_id("evt_1", AlertKind.RECORD, "big")}) == 3
+
+
+def _json_dumps_encoding(record: Article | FeedState) -> bytes:
+    """How records were encoded before pydantic's own encoder took over (the format on the topics)."""
+    envelope = {"schema": record.SCHEMA, "version": record.VERSION, **record.model_dump(mode="json")}
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_encoding_is_byte_for_byte_the_json_dumps_format() -> None:
+    syndicated = ArticleSource(feed_url="http://feeds.example/y?a=1&b=2", feed_name='Укрінформ "Y"', kind=SourceKind.AIR_FORCE)
+    sample = article(
+        url="http://news.example/a?b=1",
+        title="Нічна атака: 93 дрони 🚀 \u2028 'quoted' \"twice\"",
+        summary="Tabs\tand\nlines, a backslash \\ and a control \x01 char",
+        body="é" * 300,
+        language="uk",
+        published_at=datetime(2025, 7, 4, 6, 0, 0, 123456, tzinfo=UTC),
+        sources=(SOURCE, syndicated),
+    )
+    state = FeedState(feed_id="feed_1", url="http://feeds.example/x", seen=["art_1"], ttl_minutes=15).polled(
+        datetime(2025, 7, 4, 6, tzinfo=UTC), datetime(2025, 7, 4, 7, tzinfo=UTC), 200, Validators(etag='W/"v1"'), "art_1 art_2", 2, 15
+    )
+    for record in (sample, state, FeedState(feed_id="feed_2", url="http://feeds.example/z")):
+        assert record.to_bytes() == _json_dumps_encoding(record)
+        assert type(record).from_bytes(record.to_bytes()) == record

@@ -53,12 +53,6 @@ class Delivery(Record):
     def key(self) -> str:
         return delivery_key(self.message_id, self.endpoint)
 
-    def to_bytes(self) -> bytes:
-        # Same JSON as Record.to_bytes, serialised by pydantic-core: a fan-out writes
-        # one of these (with the alert inside) per endpoint, so this is the hot path.
-        body = self.model_dump_json().encode()
-        return b'{"schema":"%s","version":%d,%s' % (self.SCHEMA.encode(), self.VERSION, body[1:])
-
 
 def delivery_key(message_id: str, endpoint: str) -> str:
     return f"{message_id}|{endpoint}"

@@ -25,6 +25,20 @@ def test_html_becomes_clean_paragraphs() -> None:
     assert text.startswith("Russia launched 539 drones.\n\nKyiv was the main target.")
 
 
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (" one  two ", "one two"),
+        ("one\ttwo\r\nthree\x1fsix", "one two\nthree six"),
+        ("tidy already\n\n\n\nnext paragraph ", "tidy already\n\nnext paragraph"),
+        ("\u0442\u0430\u043a\u00a0\u0442\u0430\u043a\u2003 \u043d\u0456", "\u0442\u0430\u043a \u0442\u0430\u043a \u043d\u0456"),
+        ("   \n \t ", ""),
+    ],
+)
+def test_blanks_collapse_whatever_they_are(raw: str, clean: str) -> None:
+    assert html_to_text(raw) == clean
+
+
 def test_rss_entries_become_articles_with_utc_times_and_stable_ids() -> None:
     item = RssItem("g1", "Attack", "<p>539 drones</p>", "http://n.example/a?utm_campaign=z", datetime(2025, 7, 4, 6, 30, tzinfo=UTC))
     parsed = parse_feed(rss([item]), FEED.url)
@@ -72,6 +86,15 @@ def test_every_feed_format_yields_articles_with_language_and_utc_time() -> None:
     assert (atom.title, atom.body, atom.language, atom.published_at) == ("Atom entry", "body text", "de", datetime(2025, 7, 4, 6, 0, tzinfo=UTC))
     json_feed = one(JSON_FEED)
     assert (json_feed.title, json_feed.body, json_feed.language, json_feed.url) == ("JSON item", "json body", "fr", "http://x/j1")
+
+
+def test_the_feeds_own_ttl_and_language_are_read_outside_its_items() -> None:
+    items = "".join(f"<item><guid>g{n}</guid><title>t{n}</title><description>&lt;ttl&gt;1&lt;/ttl&gt;</description></item>" for n in range(3))
+    after = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}<language>pl</language><ttl>30</ttl></channel></rss>'
+    parsed = parse_feed(after.encode(), "http://x/feed")
+    assert (parsed.ttl_minutes, parsed.language, len(parsed.entries)) == (30, "pl", 3)
+    inside = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>g</guid><ttl>1</ttl></item></channel></rss>'
+    assert parse_feed(inside, "http://x/feed").ttl_minutes is None
 
 
 def test_what_the_fast_parser_cannot_read_falls_back_to_feedparser() -> None:
