@@ -2,10 +2,13 @@
 signed webhook receivers.
 
     .venv/bin/python bench/soak.py [--minutes 60] [--feeds 300] [--articles-per-second 3] [--attack-every 20]
+        [--warmup-minutes 10] [--warmup-articles-per-second 20]
 
 The farm (aiohttp, 127.0.0.1, in this process) serves ``--feeds`` RSS feeds with ETags: new
 non-attack stories (tests/corpus non_attack articles, made unique) appear on random feeds at
-``--articles-per-second``; unchanged feeds answer 304; one feed in twenty always answers 500, one
+``--articles-per-second`` (``--warmup-articles-per-second`` during the warm-up, so that bounded
+caches such as the poller's 10,000-story index are full before memory growth is measured);
+unchanged feeds answer 304; one feed in twenty always answers 500, one
 answers 404 or malformed XML half the time, one hangs past the fetch timeout a third of the time.
 Every ``--attack-every`` seconds an Air Force style report (bench/airforce_articles.py, English and
 Ukrainian alternately) of a new night appears on a healthy feed; half the nights get a second report
@@ -176,6 +179,7 @@ class Churn:
     farm: Farm
     rng: random.Random
     articles_per_second: float
+    warmup: tuple[float, float]  # seconds, articles per second during them
     attack_every: float
     stories: list[dict]
     nights: dict[str, Night] = field(default_factory=dict)
@@ -212,7 +216,10 @@ class Churn:
         serial = 0
         started = time.monotonic()
         while True:
-            due = int((time.monotonic() - started) * self.articles_per_second)
+            elapsed = time.monotonic() - started
+            warmup_seconds, warmup_rate = self.warmup
+            warm = min(elapsed, warmup_seconds)
+            due = int(warm * warmup_rate + (elapsed - warm) * self.articles_per_second)
             while serial < due:
                 feed = self.rng.choice(self.farm.feeds)
                 if feed.behaviour != "fails":
@@ -327,7 +334,8 @@ async def soak(args: argparse.Namespace, bootstrap: str, broker_pid: int, tmp: P
     rng = random.Random(args.seed)
     fetch_timeout = 5.0
     async with Farm(args.feeds, fetch_timeout) as farm, SignedReceiver() as steady, FlakyReceiver() as flaky:
-        churn = Churn(farm, rng, args.articles_per_second, args.attack_every, corpus_stories())
+        warmup = (args.warmup_minutes * 60, args.warmup_articles_per_second or args.articles_per_second)
+        churn = Churn(farm, rng, args.articles_per_second, warmup, args.attack_every, corpus_stories())
         # The farm starts with one story per feed, so the first polls have something to publish.
         for feed in farm.feeds:
             farm.add(feed, story_item(rng.choice(churn.stories), -1 - feed.number))
@@ -407,6 +415,7 @@ async def soak(args: argparse.Namespace, bootstrap: str, broker_pid: int, tmp: P
         latencies += [at - churn.appeared[night] for (night, _), at in first_arrival.items() if night in churn.appeared]
 
     print(f"minutes: {args.minutes:g}")
+    print(f"warmup: {args.warmup_minutes:g} min, new stories {args.warmup_articles_per_second or args.articles_per_second:g}/s, then {args.articles_per_second:g}/s")
     print(f"feeds: {args.feeds} ({len(farm.healthy)} healthy, poll interval {args.interval:g}s)")
     print(f"farm_answers: {', '.join(f'{k}={v}' for k, v in sorted(farm.answers.items()))}")
     print(f"farm_items_added: {farm.added}")
@@ -462,6 +471,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--warmup-minutes", type=float, help="default: 10, or a third of a shorter run")
+    parser.add_argument("--warmup-articles-per-second", type=float, help="default: --articles-per-second")
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--interval", type=float, default=10.0, help="feed poll interval, seconds")
     parser.add_argument("--articles-per-second", type=float, default=3.0)
