@@ -3,7 +3,10 @@ and the operator endpoint into the processes the CLI starts."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,6 +57,44 @@ def kafka_cluster(settings: Settings) -> Iterator[list[str]]:
             broker.stop()
 
 
+class _StopDeadline(mode.Worker):
+    """A stop that cannot finish (Kafka gone, a hung connection) must not hang the process: once a
+    stop begins, the process exits after ``shutdown_timeout`` whatever is still pending. Nothing is
+    lost by that: offsets, feed state and deliveries are recorded only after the work they cover,
+    so what the stop did not record is redone by the next start (at-least-once, deterministic ids);
+    a local broker started by this process gets SIGTERM from the kernel when it exits."""
+
+    shutdown_timeout: float = 30.0
+    _deadline: threading.Timer | None = None
+
+    def _schedule_shutdown(self, signum: signal.Signals) -> None:  # every stop signal comes through here
+        self._arm_deadline()
+        super()._schedule_shutdown(signum)
+
+    def on_worker_shutdown(self) -> None:  # a stop for any other reason (a crash) ends here
+        self._arm_deadline()
+        super().on_worker_shutdown()
+
+    def _arm_deadline(self) -> None:
+        if self._deadline is None:
+            self._deadline = threading.Timer(self.shutdown_timeout, _abandon_stop, (self.shutdown_timeout,))
+            self._deadline.daemon = True
+            self._deadline.start()
+
+
+def _abandon_stop(timeout: float) -> None:
+    log.error("graceful stop overran its deadline, exiting", shutdown_timeout_s=timeout)
+    os._exit(1)
+
+
+class ServicesWorker(_StopDeadline):
+    """The poller and/or deliverer without the stream processors."""
+
+
+class StreamsWorker(_StopDeadline, faust.Worker):
+    """The stream processors (a Faust worker), with any other services of the process."""
+
+
 def check_ports(settings: Settings) -> None:
     """Fail before anything starts when a port Tocsin must listen on is taken."""
     wanted = []
@@ -96,10 +137,11 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
             services.append(ObservabilityServer(settings.metrics, components))
         options = {"loglevel": settings.logging.level, "override_logging": False, "redirect_stdouts": False, "quiet": True}
         if app:
-            worker = faust.Worker(app, *services, **options)
+            worker: _StopDeadline = StreamsWorker(app, *services, **options)
             worker.spinner = None  # a terminal spinner would interleave escape codes with JSON logs
         else:
-            worker = mode.Worker(*services, **options)
+            worker = ServicesWorker(*services, **options)
+        worker.shutdown_timeout = settings.shutdown_timeout_seconds
         log.info("tocsin starting", poll=poll, work=work, deliver=deliver, bootstrap=bootstrap)
         try:
             worker.execute_from_commandline()

@@ -339,6 +339,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("~/.local/state/tocsin"), description="Worker table state (Faust data dir)."
     )
+    shutdown_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a graceful stop (SIGINT/SIGTERM) may take before the process exits anyway.",
+    )
     kafka: KafkaSettings = KafkaSettings()
     feeds: FeedSettings = FeedSettings()
     webhooks: WebhookSettings = WebhookSettings()
