@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT / "tests")]
 
-from aiokafka import AIOKafkaProducer  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 from airforce_articles import articles as airforce_articles  # noqa: E402
 from bench_extraction import build_sets  # noqa: E402
 from score_extraction import CORPUS, load  # noqa: E402
@@ -50,6 +50,7 @@ from tocsin.records import Alert, Article  # noqa: E402
 DATASET = Path("/work/shared/data/missile_attacks_daily.csv")
 FALLBACK = ROOT / "tests" / "fixtures" / "attacks_2025.csv"
 REPORTS_PER_ATTACK = 10
+PARTITIONS = 6
 YEARS_PER_PASS = 8  # beyond the dataset's span (2022–2026), and a multiple of 4 so 29 February stays a date
 ATTACK_SHARE = 0.10
 
@@ -120,20 +121,42 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-async def progress(daemon: Daemon) -> tuple[float, bool]:
+class CommittedEvents:
+    """Whether the worker has committed every event revision. The events topic is compacted: a
+    detect stage that falls behind reads only the latest revision of an event (the cleaner drops
+    the superseded ones), so counting what it consumed against what merge produced can fall short
+    for good."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id="bench", enable_auto_commit=False)
+        self._partitions = [TopicPartition("bench.events", p) for p in range(PARTITIONS)]
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def all(self) -> bool:
+        ends = await self._consumer.end_offsets(self._partitions)
+        return all((await self._consumer.committed(tp) or 0) >= end for tp, end in ends.items())
+
+
+async def progress(daemon: Daemon, events: CommittedEvents) -> tuple[float, bool]:
     """Articles extracted, and whether every later stage has consumed all its upstream produced."""
     metrics = await daemon.metrics()
 
     def count(kind: str, stage: str) -> float:
         return metrics.get(f'tocsin_records_{kind}_total{{stage="{stage}"}}', 0.0)
 
-    drained = count("consumed", "merge") >= count("produced", "extract") and count("consumed", "detect") >= count("produced", "merge")
-    return count("consumed", "extract"), drained
+    merged = count("consumed", "merge") >= count("produced", "extract")
+    detected = count("consumed", "detect") >= count("produced", "merge") or await events.all()
+    return count("consumed", "extract"), merged and detected
 
 
-async def wait_consumed(daemon: Daemon, target: int) -> None:
+async def wait_consumed(daemon: Daemon, events: CommittedEvents, target: int) -> None:
     while True:
-        done, drained = await progress(daemon)
+        done, drained = await progress(daemon, events)
         if done >= target and drained:
             return
         await asyncio.sleep(0.2)
@@ -143,7 +166,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
     config = isolated_config(
         workdir,
         bootstrap,
-        kafka={"bootstrap_servers": [bootstrap], "app_id": "bench", "topics": {"prefix": "bench", "partitions": 6}},
+        kafka={"bootstrap_servers": [bootstrap], "app_id": "bench", "topics": {"prefix": "bench", "partitions": PARTITIONS}},
         rules={"threshold": [{"name": "any-drones", "metric": "drones_launched", "op": ">=", "value": 1}]},
         logging={"level": "warning", "format": "json"},
     )
@@ -153,10 +176,12 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=1 << 20, acks=1)
     await producer.start()
     daemon = Daemon(config_file, "worker")
+    events = CommittedEvents(bootstrap)
     try:
         # Throughput: a backlog written before the worker starts (so the bench's own producing
         # does not compete for the CPU), then drained through every stage.
         await run_cli(config_file, "topics", "ensure")
+        await events.start()
         await produce(producer, topic, articles, args.articles)
         await daemon.start()
         assert daemon.process is not None
@@ -164,7 +189,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
         await daemon.wait_ready()
         first = None
         while True:
-            done, drained = await progress(daemon)
+            done, drained = await progress(daemon, events)
             if first is None and done > 0:
                 first = (time.perf_counter(), done, cpu_seconds(pid))
             if done >= args.articles and drained:
@@ -188,7 +213,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
         mark = time.time()
         paced = int(args.rate * args.seconds)
         await produce(producer, topic, articles, paced, rate=args.rate)
-        await wait_consumed(daemon, args.articles + paced)
+        await wait_consumed(daemon, events, args.articles + paced)
         latencies = []
         for _, value in await read_topic(bootstrap, "bench.alerts"):
             alert = Alert.from_bytes(value)
@@ -209,7 +234,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
             step = min(100_000, args.soak - total)
             await produce(producer, topic, articles, step)
             total += step
-            await wait_consumed(daemon, total)
+            await wait_consumed(daemon, events, total)
             print(f"soak.rss_mib_after_{total}: {rss_mib(pid):.0f}")
             sys.stdout.flush()
         print(f"soak.articles_total: {total}")
@@ -219,6 +244,7 @@ async def run(args: argparse.Namespace, bootstrap: str, workdir: Path) -> None:
         print(f"worker log (tail):\n{daemon.logs()}", file=sys.stderr)
         raise
     finally:
+        await events.stop()
         await producer.stop()
         await daemon.stop(signal.SIGTERM, timeout=120)
 
