@@ -138,8 +138,10 @@ class CommittedEvents:
         await self._consumer.stop()
 
     async def all(self) -> bool:
-        ends = await self._consumer.end_offsets(self._partitions)
-        return all((await self._consumer.committed(tp) or 0) >= end for tp, end in ends.items())
+        for tp, end in (await self._consumer.end_offsets(self._partitions)).items():
+            if (await self._consumer.committed(tp) or 0) < end:
+                return False
+        return True
 
 
 async def progress(daemon: Daemon, events: CommittedEvents) -> tuple[float, bool]:
