@@ -47,6 +47,9 @@ DISPUTE_TOLERANCE = 0.05
 """Exact claims further apart than this (relative) are shown as a dispute."""
 OPEN_NIGHTS = 3
 """Events older than this many nights before the newest are closed (no longer merged into)."""
+SOURCES_KEPT = 200
+"""An event keeps at most this many sources (with their claims): Kafka refuses records over 1 MB,
+and every report of an event decodes it, so an event must not grow with its coverage."""
 
 
 def report_window(report: ExtractionReport) -> Window:
@@ -119,6 +122,10 @@ def merge_report(current: AttackEvent | None, report: ExtractionReport, now: dat
     claims: dict[Metric, list[Figure]] = {f.metric: list(f.claims) for f in current.figures if not f.derived} if current else {}
     for figure in report.figures:
         claims.setdefault(figure.metric, []).append(figure)
+    if len(sources) > SOURCES_KEPT:
+        sources = _bounded(sources, keep={_best(found, sources).article_id for found in claims.values()})
+        kept = {s.article_id for s in sources}
+        claims = {metric: [c for c in found if c.article_id in kept] for metric, found in claims.items()}
     figures = [_reconcile(metric, found, sources) for metric, found in claims.items()]
     return AttackEvent(
         event_id=current.event_id if current else event_id,
@@ -129,12 +136,20 @@ def merge_report(current: AttackEvent | None, report: ExtractionReport, now: dat
         figures=tuple(sorted(_with_derived(figures), key=lambda f: f.metric)),
         weapons=report.weapons or (current.weapons if current else ()),
         locations=_union(current.locations if current else (), report.locations),
-        record_claims=(current.record_claims if current else ()) + report.record_claims,
+        record_claims=((current.record_claims if current else ()) + report.record_claims)[-SOURCES_KEPT:],
         sources=sources,
         updated_at=now,
         first_raw_arrived_at=current.first_raw_arrived_at if current else report.raw_arrived_at,
         last_raw_arrived_at=report.raw_arrived_at,
     )
+
+
+def _bounded(sources: tuple[EventSource, ...], keep: set[str]) -> tuple[EventSource, ...]:
+    """Down to ``SOURCES_KEPT`` sources, dropping the earliest media reports first (the precedence
+    prefers any later or official one to them) but never one that ``keep`` names (a figure's best claim)."""
+    droppable = [s.article_id for s in sources if s.kind is SourceKind.MEDIA and s.article_id not in keep]
+    dropped = set(droppable[: len(sources) - SOURCES_KEPT])
+    return tuple(s for s in sources if s.article_id not in dropped)
 
 
 def _compatible(event: OpenEvent, report: ExtractionReport) -> bool:
@@ -149,7 +164,8 @@ def _relative_gap(a: float, b: float) -> float:
     return abs(a - b) / max(abs(a), abs(b), 1.0)
 
 
-def _reconcile(metric: Metric, claims: list[Figure], sources: tuple[EventSource, ...]) -> EventFigure:
+def _best(claims: list[Figure], sources: tuple[EventSource, ...]) -> Figure:
+    """The claim the precedence picks: the highest-ranked source, then the latest, then exact."""
     by_article = {s.article_id: s for s in sources}
 
     def precedence(claim: Figure) -> tuple[int, float, bool]:
@@ -157,7 +173,11 @@ def _reconcile(metric: Metric, claims: list[Figure], sources: tuple[EventSource,
         published = source.published_at.timestamp() if source.published_at else 0.0
         return (_SOURCE_RANK[source.kind], published, claim.qualifier is Qualifier.EXACT)
 
-    best = max(claims, key=precedence)
+    return max(claims, key=precedence)
+
+
+def _reconcile(metric: Metric, claims: list[Figure], sources: tuple[EventSource, ...]) -> EventFigure:
+    best = _best(claims, sources)
     exact = [c.value for c in claims if c.qualifier is Qualifier.EXACT]
     disputed = (min(exact), max(exact)) if exact and _relative_gap(min(exact), max(exact)) > DISPUTE_TOLERANCE else None
     return EventFigure(metric=metric, value=best.value, qualifier=best.qualifier, claims=tuple(claims), disputed=disputed)

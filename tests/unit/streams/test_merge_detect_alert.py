@@ -7,6 +7,7 @@ from factories import report
 from streams.alert import threshold_alert
 from streams.detect import matching_rules
 from streams.merge import OpenEvent, merge_into, merge_report, pair_key, partition_for
+from streams.merge.merger import SOURCES_KEPT
 from tocsin.records import AttackEvent, ExtractionReport, Location, Metric, Qualifier, SourceKind
 from tocsin.settings import ThresholdRule
 
@@ -97,6 +98,15 @@ def test_a_late_report_of_a_closed_night_joins_that_nights_event() -> None:
     (event,) = (e for e in events.values() if e.window.night_of == date(2025, 7, 4))
     assert [s.article_id for s in event.sources] == ["a", "late"] and event.revision == 2
     assert (event.value(D), event.value(K)) == (539, 3)
+
+
+def test_an_event_covered_by_hundreds_of_outlets_stays_a_bounded_record() -> None:
+    reports = [report("af", (D, 539), kind=SourceKind.AIR_FORCE, hour=6), report("m0", (K, 2), hour=5)]
+    reports += [report(f"m{i}", (D, 500 + i % 3)) for i in range(1, 300)]
+    (event,) = merge_all(*reports)
+    assert len(event.sources) == SOURCES_KEPT and event.revision == 301
+    assert {"af", "m0", "m299"} <= {s.article_id for s in event.sources}  # best claims and the latest stay
+    assert (event.value(D), event.value(K)) == (539, 2)
 
 
 def test_incompatible_figures_on_one_night_are_two_events_with_stable_ids() -> None:
