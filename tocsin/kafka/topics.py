@@ -20,6 +20,7 @@ from tocsin.settings import KafkaSettings
 log = structlog.get_logger(__name__)
 
 _HOUR_MS = 3_600_000
+EVENTS_COMPACTION_LAG_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,11 @@ def topics_for(settings: KafkaSettings) -> Topics:
     return Topics(
         articles=spec("articles", **deleted_after(t.articles_retention_hours), **{"compression.type": "producer"}),
         reports=spec("reports", **deleted_after(t.reports_retention_hours)),
-        # Compacted: the latest revision of every event is kept for ever.
-        events=spec("events", **{"cleanup.policy": "compact"}),
+        # Compacted: the latest revision of every event is kept for ever. Not within the first day,
+        # though: the detect stage consumes this topic, and Faust stops committing a partition at
+        # the first offset gap it meets (faust-streaming#378, #606), which compaction would leave
+        # wherever detect is behind.
+        events=spec("events", **{"cleanup.policy": "compact", "min.compaction.lag.ms": str(EVENTS_COMPACTION_LAG_HOURS * _HOUR_MS)}),
         alerts=spec("alerts", **deleted_after(t.alerts_retention_hours)),
         dead_letters=spec("dead-letters", **deleted_after(t.dead_letters_retention_hours)),
         feeds=spec("feeds", **{"cleanup.policy": "compact"}),
