@@ -59,12 +59,12 @@ def kafka_cluster(settings: Settings) -> Iterator[list[str]]:
 
 class _StopDeadline(mode.Worker):
     """A stop that cannot finish (Kafka gone, a hung connection) must not hang the process: once a
-    stop begins, the process exits after ``shutdown_timeout`` whatever is still pending. Nothing is
+    stop begins, the process exits after ``stop_deadline`` seconds whatever is still pending. Nothing is
     lost by that: offsets, feed state and deliveries are recorded only after the work they cover,
     so what the stop did not record is redone by the next start (at-least-once, deterministic ids);
     a local broker started by this process gets SIGTERM from the kernel when it exits."""
 
-    shutdown_timeout: float = 30.0
+    stop_deadline: float = 30.0  # not mode's own ``shutdown_timeout``, which bounds one service's wait
     _deadline: threading.Timer | None = None
 
     def _schedule_shutdown(self, signum: signal.Signals) -> None:  # every stop signal comes through here
@@ -77,7 +77,7 @@ class _StopDeadline(mode.Worker):
 
     def _arm_deadline(self) -> None:
         if self._deadline is None:
-            self._deadline = threading.Timer(self.shutdown_timeout, _abandon_stop, (self.shutdown_timeout,))
+            self._deadline = threading.Timer(self.stop_deadline, _abandon_stop, (self.stop_deadline,))
             self._deadline.daemon = True
             self._deadline.start()
 
@@ -141,7 +141,7 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
             worker.spinner = None  # a terminal spinner would interleave escape codes with JSON logs
         else:
             worker = ServicesWorker(*services, **options)
-        worker.shutdown_timeout = settings.shutdown_timeout_seconds
+        worker.stop_deadline = settings.shutdown_timeout_seconds
         log.info("tocsin starting", poll=poll, work=work, deliver=deliver, bootstrap=bootstrap)
         try:
             worker.execute_from_commandline()
