@@ -385,15 +385,12 @@ class Poller(Service):
             new = list(await asyncio.gather(*(self._full_text.enrich(a) for a in new)))
         outgoing: dict[str, Article] = {}
         for article in new:
-            earlier = self._stories.match(article)
-            (_NEW_ITEMS if earlier is None else _DUPLICATE_ITEMS).inc()
-            if earlier is None:
-                outgoing[article.id] = article
-            elif earlier.sources != self._stories.sources_of(earlier.id):
-                outgoing[earlier.id] = earlier  # the same article id again, now naming both sources
             # Remembered before the publish is acknowledged, so a concurrent poll of another feed
             # already folds into it; a failed publish is retried with the same content anyway.
-            self._stories.remember(earlier or article)
+            folded = self._stories.fold(article)
+            (_DUPLICATE_ITEMS if folded.duplicate else _NEW_ITEMS).inc()
+            if folded.publish is not None:  # new, or the same article id again now naming both sources
+                outgoing[folded.publish.id] = folded.publish
         return list(outgoing.values())
 
     async def _failed(self, sub: Subscription, reason: str, detail: str, status: int | None, retry_after: float | None) -> None:

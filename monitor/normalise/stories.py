@@ -39,12 +39,17 @@ def _fingerprint(key: str) -> int:
 
 
 class _Story(NamedTuple):
-    # The article is kept as LZ4-compressed JSON (about 2 µs to pack): duplicates are rare,
-    # so decoding one on a match is cheaper than holding thousands of parsed articles
-    # (a pydantic Article costs about three times its JSON) while they stay in the index.
+    # The article as first seen, kept as LZ4-compressed JSON (about 2 µs to pack): duplicates are
+    # rare, so decoding one on a match is cheaper than holding thousands of parsed articles (a
+    # pydantic Article costs about three times its JSON) while they stay in the index.
     packed: bytes
-    sources: tuple[ArticleSource, ...]
+    sources: tuple[ArticleSource, ...]  # every feed it has been seen in so far
     fingerprints: tuple[int, ...]
+
+
+class Folded(NamedTuple):
+    duplicate: bool  # the story was already known
+    publish: Article | None  # the new article, or the earlier one now naming a new feed; None for a repeat
 
 
 class StoryIndex:
@@ -52,31 +57,27 @@ class StoryIndex:
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._capacity = capacity
-        self._stories: OrderedDict[str, _Story] = OrderedDict()  # article id → latest emitted form
+        self._stories: OrderedDict[str, _Story] = OrderedDict()  # article id → its story
         self._ids: dict[int, str] = {}  # url/headline fingerprint → article id
 
     def __len__(self) -> int:
         return len(self._stories)
 
-    def match(self, article: Article) -> Article | None:
-        """The earlier article this one duplicates, with the new sources merged in; None if it is new."""
-        for key in story_keys(article):
-            known_id = self._ids.get(_fingerprint(key))
+    def fold(self, article: Article) -> Folded:
+        """Remember the article, or fold it into the earlier one it duplicates."""
+        fingerprints = tuple(_fingerprint(key) for key in story_keys(article))
+        for fingerprint in fingerprints:
+            known_id = self._ids.get(fingerprint)
             if known_id and known_id != article.id and (story := self._stories.get(known_id)):
-                known = Article.model_validate_json(bytes(cramjam.lz4.decompress_block(story.packed)))
+                self._stories.move_to_end(known_id)
                 sources = tuple(dict.fromkeys((*story.sources, *article.sources)))
-                return known if sources == known.sources else known.model_copy(update={"sources": sources})
-        return None
-
-    def sources_of(self, article_id: str) -> tuple[ArticleSource, ...]:
-        known = self._stories.get(article_id)
-        return known.sources if known else ()
-
-    def remember(self, article: Article) -> None:
-        known = self._stories.get(article.id)
-        # A re-emitted article keeps its fingerprints: only its sources changed.
-        fingerprints = known.fingerprints if known else tuple(_fingerprint(key) for key in story_keys(article))
-        self._stories[article.id] = _Story(bytes(cramjam.lz4.compress_block(article.__pydantic_serializer__.to_json(article))), article.sources, fingerprints)
+                if sources == story.sources:
+                    return Folded(duplicate=True, publish=None)
+                self._stories[known_id] = story._replace(sources=sources)
+                known = Article.model_validate_json(bytes(cramjam.lz4.decompress_block(story.packed)))
+                return Folded(duplicate=True, publish=known.model_copy(update={"sources": sources}))
+        packed = bytes(cramjam.lz4.compress_block(article.__pydantic_serializer__.to_json(article)))
+        self._stories[article.id] = _Story(packed, article.sources, fingerprints)
         self._stories.move_to_end(article.id)
         for fingerprint in fingerprints:
             self._ids[fingerprint] = article.id
@@ -85,3 +86,4 @@ class StoryIndex:
             for fingerprint in old.fingerprints:
                 if self._ids.get(fingerprint) == old_id:
                     del self._ids[fingerprint]
+        return Folded(duplicate=False, publish=article)

@@ -83,7 +83,11 @@ def still_open(events: Sequence[OpenEvent]) -> list[OpenEvent]:
     if not events:
         return []
     newest = max(e.night_of for e in events)
-    return [e for e in events if (newest - e.night_of).days < OPEN_NIGHTS]
+    return [e for e in events if _open(e.night_of, newest)]
+
+
+def _open(night: date, newest: date) -> bool:
+    return (newest - night).days < OPEN_NIGHTS
 
 
 def merge_into(
@@ -94,16 +98,14 @@ def merge_into(
     found = find_event(open_events, report)
     event_id = found.event_id if found else new_event_id(report, open_events)
     # Every event of an open night is among the open events, so only a closed night's id needs the lookup.
-    current = stored(event_id) if found or _closed(report_window(report).night_of, open_events) else None
+    night = report_window(report).night_of
+    closed = bool(open_events) and not _open(night, max(e.night_of for e in open_events))
+    current = stored(event_id) if found or closed else None
     revised = merge_report(current, report, now, event_id)
     if revised is None:
         return None
     others = [e for e in open_events if e.event_id != event_id]
     return revised, still_open([*others, OpenEvent.of(revised)])
-
-
-def _closed(night: date, open_events: Sequence[OpenEvent]) -> bool:
-    return bool(open_events) and (max(e.night_of for e in open_events) - night).days >= OPEN_NIGHTS
 
 
 def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime, event_id: str) -> AttackEvent | None:
