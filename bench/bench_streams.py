@@ -1,10 +1,11 @@
 """Stream processors end to end: one `tocsin worker`, a local broker, a realistic article mix.
 
 Mix: 90% non-attack news (the corpus's non-attack articles padded to about
-3 KB, as bench_extraction.py builds them) and 10% attack reports, ten outlets'
-reports per attack (Air Force style, en/uk, generated from the historical
-dataset's figures by airforce_articles.py and spread over distinct nights), so
-every attack becomes one event and a `drones_launched >= 1` threshold alert.
+3 KB, as bench_extraction.py builds them, less the five the extractor
+misreads) and 10% attack reports, ten outlets' reports per attack (Air Force
+style, en/uk, generated from the historical dataset's figures by
+airforce_articles.py and spread over distinct nights), so every attack
+becomes one event and a `drones_launched >= 1` threshold alert.
 
 Phases (prints ``name: value`` lines):
   throughput  N articles pre-loaded on the raw topic before the worker starts, then
@@ -43,6 +44,7 @@ from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
 from support.net import free_ports  # noqa: E402
 from support.streams import read_topic, run_cli  # noqa: E402
 
+from streams.extract import extract  # noqa: E402
 from tocsin.cli.extract import article_from_mapping  # noqa: E402
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig  # noqa: E402
 from tocsin.records import Alert, Article  # noqa: E402
@@ -62,7 +64,11 @@ class Mix:
         self._rng = random.Random(seed)
         mix, _ = build_sets(2000, seed)
         news_ids = {labelled.article.id for labelled in load(CORPUS) if not labelled.expected["is_attack"]}
-        self._news = [a for a in mix if a.id in news_ids]
+        # Only what the extractor reads as news: the corpus has 112 distinct non-attack articles, five
+        # of which it misreads as attacks (scored by score_extraction.py). Repeated hundreds of times
+        # with the same dates, those five would merge into a few events of hundreds of sources that
+        # ~3% of all articles keep revising, which no real news day does.
+        self._news = [a for a in mix if a.id in news_ids and not _read_as_attack(a)]
         self._attacks = list(airforce_articles(DATASET if DATASET.exists() else FALLBACK, None))
         self._serial = 0
 
@@ -87,6 +93,11 @@ class Mix:
         self._serial += 1
         base = self._rng.choice(self._news)
         return base.model_copy(update={"id": f"news-{self._serial}"})
+
+
+def _read_as_attack(article: Article) -> bool:
+    report = extract(article)
+    return report.is_attack and bool(report.attacker and report.target)
 
 
 def _shift_years(doc: dict, years: int) -> dict:

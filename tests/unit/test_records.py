@@ -34,6 +34,9 @@ def test_round_trip_carries_schema_and_version() -> None:
         (b'{"schema":"tocsin.alert","version":1}', "wrong_schema"),
         (b'{"schema":"tocsin.article","version":2}', "unsupported_version"),
         (b'{"schema":"tocsin.article","version":1,"id":"a"}', "invalid"),
+        (b'{"schema":"tocsin.article","version":1,"id":"a",', "bad_json"),
+        (b'{"schema":"tocsin.article","version":1,"id":7}', "invalid"),
+        (b'{"version":1,"schema":"tocsin.article","id":"a"}', "invalid"),
         (None, "empty"),
     ],
 )
@@ -41,6 +44,15 @@ def test_undecodable_records_say_why(raw: bytes | None, reason: str) -> None:
     with pytest.raises(RecordError) as caught:
         Article.from_bytes(raw)
     assert caught.value.reason == reason
+
+
+def test_records_as_written_decode_as_any_json_reader_would() -> None:
+    """to_bytes's own layout is parsed by pydantic directly; any other layout through json.loads: the same record."""
+    sample = article(summary="NaN-free text", published_at=datetime(2025, 7, 4, 6, tzinfo=UTC), language="uk")
+    written = sample.to_bytes()
+    reordered = json.dumps({**json.loads(written), "schema": "tocsin.article", "version": 1}, indent=1).encode()
+    assert not reordered.startswith(written[:30])
+    assert Article.from_bytes(written) == Article.from_bytes(reordered) == Article.from_bytes(written.decode()) == sample
 
 
 def test_naive_timestamps_are_refused() -> None:

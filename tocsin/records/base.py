@@ -7,7 +7,9 @@ what it does not understand (and dead-letter it) instead of guessing.
 from __future__ import annotations
 
 import json
+from functools import cache
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -51,13 +53,16 @@ class Record(Model):
         below 1e-4 are spelled 0.00001 rather than 1e-05: the same number to every JSON reader.
         """
         body = self.__pydantic_serializer__.to_json(self)
-        envelope = b'{"schema":%s,"version":%d' % (json.dumps(self.SCHEMA, ensure_ascii=False).encode(), self.VERSION)
-        return envelope + (b"}" if body == b"{}" else b"," + body[1:])
+        return self._envelope() + (b"}" if body == b"{}" else b"," + body[1:])
 
     @classmethod
     def from_bytes(cls, raw: bytes | str | None) -> Self:
         if raw is None:
             raise RecordError("empty", f"{cls.SCHEMA}: no value")
+        envelope = cls._envelope() + b","
+        if isinstance(raw, bytes) and raw.startswith(envelope):
+            # What to_bytes wrote: pydantic parses the rest in Rust, without building Python dicts first.
+            return cls._validated(lambda: cls.model_validate_json(b"{" + raw[len(envelope) :]))
         try:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -71,9 +76,21 @@ class Record(Model):
             raise RecordError(
                 "unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {cls.VERSION}"
             )
+        return cls._validated(lambda: cls.model_validate(data))
+
+    @classmethod
+    @cache
+    def _envelope(cls) -> bytes:
+        """What to_bytes writes before the fields."""
+        return b'{"schema":%s,"version":%d' % (json.dumps(cls.SCHEMA, ensure_ascii=False).encode(), cls.VERSION)
+
+    @classmethod
+    def _validated(cls, validate: Callable[[], Self]) -> Self:
         try:
-            return cls.model_validate(data)
+            return validate()
         except ValidationError as exc:
             first = exc.errors()[0]
+            if first["type"] == "json_invalid":
+                raise RecordError("bad_json", f"{cls.SCHEMA}: {first['msg']}") from exc
             where = ".".join(str(p) for p in first["loc"]) or "(record)"
             raise RecordError("invalid", f"{cls.SCHEMA}: {where}: {first['msg']}") from exc
