@@ -1,5 +1,5 @@
 from streams.merge.keys import pair_key, partition_for, record_scope
 from streams.merge.state import OpenEvent, OpenEvents
-from streams.merge.merger import find_event, merge_into, merge_report, new_event_id, report_window, still_open
+from streams.merge.merger import event_id_of, merge_into, merge_report, report_window, still_open
 
-__all__ = ["OpenEvent", "OpenEvents", "find_event", "merge_into", "merge_report", "new_event_id", "pair_key", "partition_for", "record_scope", "report_window", "still_open"]
+__all__ = ["OpenEvent", "OpenEvents", "event_id_of", "merge_into", "merge_report", "pair_key", "partition_for", "record_scope", "report_window", "still_open"]

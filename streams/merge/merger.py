@@ -1,14 +1,14 @@
 """Reports of one attack → one event, revised as reports arrive. Pure.
 
-Which event a report belongs to (``find_event``): the same attacker and target
+Which event a report belongs to (``merge_into``): the same attacker and target
 (guaranteed by the partition key), the same night — or, when the report has
 no explicit window and its night is inferred from the publication time, the
 night before, since a follow-up published the next day about "last night" is
 about that night — and compatible size figures (launch counts within
-``SIZE_TOLERANCE``), so a smaller attack the next night is a new event. Only
-open events (``OPEN_NIGHTS``) are searched; a report of a night no longer open
-(late, or replayed out of order) joins the event that night already has under
-its deterministic id (``merge_into``) rather than replacing it.
+``SIZE_TOLERANCE``), so a smaller attack the next night is a new event. The
+events of the last ``OPEN_NIGHTS`` nights are indexed; a report of an older
+night (late, or replayed out of order) is matched the same way against that
+night's events, read by their deterministic ids.
 
 Precedence for an event's figure (spec: "a documented precedence"): the
 target's air force over other officials over the media; then the later
@@ -20,6 +20,7 @@ as disputed with their range.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -59,24 +60,12 @@ def report_window(report: ExtractionReport) -> Window:
     return Window(night_of=moment.astimezone(_KYIV).date())
 
 
-def new_event_id(report: ExtractionReport, existing: Sequence[OpenEvent]) -> str:
-    """Deterministic: scope, night and how many events that night already has
-    (the merge stage sees a scope's reports in partition order, so a replay
-    gives every event the same id)."""
-    night = report_window(report).night_of
-    ordinal = sum(1 for e in existing if e.night_of == night)
+def event_id_of(report: ExtractionReport, night: date, ordinal: int) -> str:
+    """Deterministic: scope, night and how many events that night already had when this one
+    opened (the merge stage sees a scope's reports in partition order, so a replay gives every
+    event the same id)."""
     key = f"{pair_key(report)}@{night.isoformat()}" + (f"#{ordinal}" if ordinal else "")
     return "evt_" + hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-def find_event(open_events: Sequence[OpenEvent], report: ExtractionReport) -> OpenEvent | None:
-    night = report_window(report).night_of
-    nights = [night] if report.window is not None else [night, night - timedelta(days=1)]
-    for candidate_night in nights:
-        for event in reversed(open_events):
-            if event.night_of == candidate_night and _compatible(event, report):
-                return event
-    return None
 
 
 def still_open(events: Sequence[OpenEvent]) -> list[OpenEvent]:
@@ -94,13 +83,32 @@ def merge_into(
     open_events: Sequence[OpenEvent], report: ExtractionReport, now: datetime, stored: Callable[[str], AttackEvent | None]
 ) -> tuple[AttackEvent, list[OpenEvent]] | None:
     """The report's event's next revision and the pair's open events after it; None when the report is
-    already in that event. ``stored`` looks an event up by id (the events table)."""
-    found = find_event(open_events, report)
-    event_id = found.event_id if found else new_event_id(report, open_events)
-    # Every event of an open night is among the open events, so only a closed night's id needs the lookup.
+    already in that event. ``stored`` looks an event up by id (the events table).
+
+    The open events are an index of the recent nights, so that a report usually reads one event.
+    A report of an older night (late, replayed out of order, or behind a misdated report that
+    moved the newest night on) is matched the same way against that night's events, found by
+    their deterministic ids."""
+    newest = max((e.night_of for e in open_events), default=None)
+    looked_up: dict[str, AttackEvent] = {}
+
+    @cache
+    def events_of(night: date) -> list[OpenEvent]:
+        """The night's events in the order they opened."""
+        if newest is None or _open(night, newest):
+            return [e for e in open_events if e.night_of == night]
+        found: list[OpenEvent] = []
+        while (event := stored(event_id_of(report, night, len(found)))) is not None:
+            looked_up[event.event_id] = event
+            found.append(OpenEvent.of(event))
+        return found
+
     night = report_window(report).night_of
-    closed = bool(open_events) and not _open(night, max(e.night_of for e in open_events))
-    current = stored(event_id) if found or closed else None
+    # Without a window of its own, a report published the next day may be about "last night".
+    nights = (night,) if report.window is not None else (night, night - timedelta(days=1))
+    found = next((e for n in nights for e in reversed(events_of(n)) if _compatible(e, report)), None)
+    event_id = found.event_id if found else event_id_of(report, night, len(events_of(night)))
+    current = (looked_up.get(event_id) or stored(event_id)) if found else None
     revised = merge_report(current, report, now, event_id)
     if revised is None:
         return None

@@ -100,6 +100,25 @@ def test_a_late_report_of_a_closed_night_joins_that_nights_event() -> None:
     assert (event.value(D), event.value(K)) == (539, 3)
 
 
+def test_a_misdated_report_does_not_stop_a_night_from_merging() -> None:
+    """A report dated a week ahead (a wrong feed date, a replay out of order) closes the real night in the
+    index; that night's later reports still match its events by figures, not just by night."""
+    events: dict[str, AttackEvent] = {}
+    merge_all(
+        report("big", (D, 539)),
+        report("small", (D, 40)),
+        report("misdated", (D, 90), night=date(2025, 7, 11)),
+        report("big-again", (D, 530)),
+        report("small-again", (D, 41)),
+        report("third", (D, 200)),
+        events=events,
+    )
+    on_the_night = {tuple(s.article_id for s in e.sources) for e in events.values() if e.window.night_of == date(2025, 7, 4)}
+    assert on_the_night == {("big", "big-again"), ("small", "small-again"), ("third",)}
+    again = merge_all(*(report(i, (D, v)) for i, v in (("big", 539), ("small", 40), ("big-again", 530), ("small-again", 41), ("third", 200))))
+    assert {e.event_id for e in events.values() if e.window.night_of == date(2025, 7, 4)} == {e.event_id for e in again}
+
+
 def test_an_event_covered_by_hundreds_of_outlets_stays_a_bounded_record() -> None:
     reports = [report("af", (D, 539), kind=SourceKind.AIR_FORCE, hour=6), report("m0", (K, 2), hour=5)]
     reports += [report(f"m{i}", (D, 500 + i % 3)) for i in range(1, 300)]
