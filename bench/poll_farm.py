@@ -31,6 +31,7 @@ import psutil
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from monitor.poller import Poller
+from tocsin.app import tune_collector
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.topics import Topics, ensure_topics, topics_for
 from tocsin.observability.logs import configure_logging
@@ -141,6 +142,7 @@ def run_poller(bootstrap: str, prefix: str, group: str, farm_port: int, feeds: i
         )
         poller = Poller(settings, [bootstrap], topics_for(kafka_settings(bootstrap, prefix)), group_id=group)
         await poller.start()
+        tune_collector(polling=True)  # as `tocsin poll` does once started
         try:
             while not stop.is_set():
                 await asyncio.sleep(0.2)

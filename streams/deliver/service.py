@@ -15,7 +15,6 @@ per delivery.
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -87,10 +86,6 @@ class Deliverer(Service):
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))
         self._consuming = asyncio.create_task(self._consume(), name="deliver:alerts")
         self._committing = asyncio.create_task(self._commit_periodically(), name="deliver:commits")
-        # Everything loaded so far (modules, clients, settings) lives as long as the process:
-        # left to the collector, each full collection walks all of it, a pause of a few
-        # hundred milliseconds that every delivery under way waits out.
-        gc.freeze()
         log.info("deliverer started", endpoints=list(self._queues))
 
     async def on_stop(self) -> None:
