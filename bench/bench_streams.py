@@ -68,7 +68,7 @@ class Mix:
         # of which it misreads as attacks (scored by score_extraction.py). Repeated hundreds of times
         # with the same dates, those five would merge into a few events of hundreds of sources that
         # ~3% of all articles keep revising, which no real news day does.
-        self._news = [a for a in mix if a.id in news_ids and not _read_as_attack(a)]
+        self._news = [a for a in mix if a.id in news_ids and not extract(a).mergeable]
         self._attacks = list(airforce_articles(DATASET if DATASET.exists() else FALLBACK, None))
         self._serial = 0
 
@@ -93,11 +93,6 @@ class Mix:
         self._serial += 1
         base = self._rng.choice(self._news)
         return base.model_copy(update={"id": f"news-{self._serial}"})
-
-
-def _read_as_attack(article: Article) -> bool:
-    report = extract(article)
-    return report.is_attack and bool(report.attacker and report.target)
 
 
 def _shift_years(doc: dict, years: int) -> dict:

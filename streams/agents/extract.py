@@ -31,7 +31,7 @@ def register(p: Pipeline) -> None:
                 EXTRACTIONS.labels("failed").inc()
                 await p.dead_letters.send("extract", event, "extract_failed", f"{type(exc).__name__}: {exc}")
                 continue
-            if report.is_attack and report.attacker and report.target:
+            if report.mergeable:
                 arrived = datetime.fromtimestamp(event.message.timestamp, UTC)
                 report = report.model_copy(update={"raw_arrived_at": arrived})
                 # Keyed by attacker>target: every report of an attack, in order, on one partition.

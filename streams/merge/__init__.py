@@ -1,5 +1,5 @@
 from streams.merge.keys import pair_key, partition_for, record_scope
 from streams.merge.state import OpenEvent, OpenEvents
-from streams.merge.merger import event_id_of, merge_into, merge_report, report_window, still_open
+from streams.merge.merger import merge_into, merge_report
 
-__all__ = ["OpenEvent", "OpenEvents", "event_id_of", "merge_into", "merge_report", "pair_key", "partition_for", "record_scope", "report_window", "still_open"]
+__all__ = ["OpenEvent", "OpenEvents", "merge_into", "merge_report", "pair_key", "partition_for", "record_scope"]

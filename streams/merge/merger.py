@@ -90,7 +90,7 @@ def merge_into(
     moved the newest night on) is matched the same way against that night's events, found by
     their deterministic ids."""
     newest = max((e.night_of for e in open_events), default=None)
-    looked_up: dict[str, AttackEvent] = {}
+    lookup = cache(stored)  # an older night's events are read once, whether matched or counted
 
     @cache
     def events_of(night: date) -> list[OpenEvent]:
@@ -98,8 +98,7 @@ def merge_into(
         if newest is None or _open(night, newest):
             return [e for e in open_events if e.night_of == night]
         found: list[OpenEvent] = []
-        while (event := stored(event_id_of(report, night, len(found)))) is not None:
-            looked_up[event.event_id] = event
+        while (event := lookup(event_id_of(report, night, len(found)))) is not None:
             found.append(OpenEvent.of(event))
         return found
 
@@ -108,7 +107,7 @@ def merge_into(
     nights = (night,) if report.window is not None else (night, night - timedelta(days=1))
     found = next((e for n in nights for e in reversed(events_of(n)) if _compatible(e, report)), None)
     event_id = found.event_id if found else event_id_of(report, night, len(events_of(night)))
-    current = (looked_up.get(event_id) or stored(event_id)) if found else None
+    current = lookup(event_id) if found else None
     revised = merge_report(current, report, now, event_id)
     if revised is None:
         return None

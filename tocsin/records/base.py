@@ -7,9 +7,9 @@ what it does not understand (and dead-letter it) instead of guessing.
 from __future__ import annotations
 
 import json
-from functools import cache
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError

@@ -110,5 +110,10 @@ class ExtractionReport(Record):
     extractor: str
     raw_arrived_at: UtcDatetime | None = None
 
+    @property
+    def mergeable(self) -> bool:
+        """An attack with both sides named: what the merge stage takes (it is keyed by attacker>target)."""
+        return self.is_attack and bool(self.attacker and self.target)
+
     def figure(self, metric: Metric) -> Figure | None:
         return next((f for f in self.figures if f.metric is metric), None)
