@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from streams.deliver.exceptions import BlockedAddress
-from streams.deliver.guard import check_literal, connector_options
 from streams.deliver.outcome import Outcome, Verdict, from_error, from_status
 from streams.deliver.render import Body
 from streams.deliver.signing import Signer
+from tocsin.net.guard import BlockedAddress, check_literal, connector_options
 from tocsin.records import Attempt, utc_now
 from tocsin.settings import WebhookEndpoint
 
@@ -56,7 +55,7 @@ class Sender:
     def target(self, endpoint: WebhookEndpoint) -> Target:
         try:
             if not self._allow_private:
-                check_literal(endpoint.url)
+                check_literal(URL(endpoint.url).host or "")
             blocked = False
         except BlockedAddress:
             blocked = True
