@@ -29,7 +29,8 @@ from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState
-from monitor.state.snapshot import read_latest
+from tocsin.kafka.compacted import read_records
+from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
 from tocsin.observability.metrics import (
     ARTICLES_FETCHED,
@@ -163,16 +164,14 @@ class Poller(Service):
     # -- ownership -------------------------------------------------------------------
 
     async def _assigned(self, partitions: set[int]) -> None:
-        latest = await read_latest(self._bootstrap, self._topics.feed_state.name, partitions)
-        for value in latest.values():
-            if value is not None:
-                state = FeedState.from_bytes(value)
-                self._parked[state.feed_id] = state
+        states = await read_records(self._bootstrap, self._topics.feed_state.name, FeedState, "poll", partitions)
+        for state in states.values():
+            self._parked[state.feed_id] = state
         self._owned |= partitions
         tps = [TopicPartition(self._topics.feeds.name, p) for p in partitions]
         if tps:
             await self._consumer.seek_to_beginning(*tps)
-        log.info("feed partitions assigned", partitions=sorted(partitions), states_restored=len(latest))
+        log.info("feed partitions assigned", partitions=sorted(partitions), states_restored=len(states))
 
     async def _revoked(self, partitions: set[int]) -> None:
         await self._release(partitions)
@@ -210,7 +209,9 @@ class Poller(Service):
                 self._parked[key] = sub.state
                 del self._subs[key]
             return
-        definition = FeedDefinition.from_bytes(value)
+        definition = decode_or_skip(FeedDefinition, "poll", self._topics.feeds.name, key.encode(), value)
+        if definition is None:
+            return  # a definition this build cannot read: the feed keeps what it had, if anything
         interval = definition.config.interval_seconds or self._settings.interval_seconds
         definition = definition.model_copy(update={"config": definition.config.model_copy(update={"interval_seconds": interval})})
         if sub is not None:

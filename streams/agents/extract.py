@@ -20,10 +20,7 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.articles, name="extract")
     async def extract_stage(stream: StreamT) -> None:
-        async for event in stream.events():
-            article = await p.decode("extract", event, Article)
-            if article is None:
-                continue
+        async for event, article in p.records("extract", stream, Article):
             try:
                 report = extract(article)
             except Exception as exc:  # an extractor bug must not stop the pipeline

@@ -16,6 +16,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from tocsin.records.exceptions import RecordError
 
+MAX_RECORD_BYTES = 1024 * 1024
+"""The largest record value Tocsin writes or reads: the broker's default message.max.bytes (1 MiB,
+less its batch overhead, which the producer's compression leaves room for). Larger input is
+refused at the edge (poller, replay, backfill) and, if one arrives anyway, dead-lettered."""
+
 
 def _require_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
@@ -57,8 +62,23 @@ class Record(Model):
 
     @classmethod
     def from_bytes(cls, raw: bytes | str | None) -> Self:
+        """The record, or a RecordError for *any* input that is not one: the only exception a
+        reader has to handle, so that no value on a topic can stop a consumer."""
         if raw is None:
             raise RecordError("empty", f"{cls.SCHEMA}: no value")
+        if len(raw) > MAX_RECORD_BYTES:
+            raise RecordError("too_large", f"{cls.SCHEMA}: {len(raw)} bytes, the limit is {MAX_RECORD_BYTES}")
+        try:
+            return cls._decode(raw)
+        except RecordError:
+            raise
+        except RecursionError as exc:
+            raise RecordError("too_deep", f"{cls.SCHEMA}: nested too deeply to read") from exc
+        except Exception as exc:  # a decoder bug must not stop the reader either
+            raise RecordError("undecodable", f"{cls.SCHEMA}: {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+    @classmethod
+    def _decode(cls, raw: bytes | str) -> Self:
         envelope = cls._envelope() + b","
         if isinstance(raw, bytes) and raw.startswith(envelope):
             # What to_bytes wrote: pydantic parses the rest in Rust, without building Python dicts first.
@@ -71,10 +91,10 @@ class Record(Model):
             raise RecordError("bad_json", f"{cls.SCHEMA}: top level is not an object")
         schema, version = data.pop("schema", None), data.pop("version", None)
         if schema != cls.SCHEMA:
-            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {schema!r}")
+            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {str(schema)[:80]!r}")
         if version != cls.VERSION:
             raise RecordError(
-                "unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {cls.VERSION}"
+                "unsupported_version", f"{cls.SCHEMA}: version {str(version)[:20]!r}, this build reads {cls.VERSION}"
             )
         return cls._validated(lambda: cls.model_validate(data))
 
