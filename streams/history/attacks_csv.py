@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from streams.history.exceptions import HistoryError
+from streams.history.exceptions import HistoryError, count
 from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualifier, SourceKind, Window
 
 _KYIV = ZoneInfo("Europe/Kyiv")
@@ -67,7 +67,7 @@ def events_from_csv(lines: Iterable[str], until: date | None = None, classifier:
     rows = csv.DictReader(lines)
     missing = [c for c in _COLUMNS if c not in (rows.fieldnames or ())]
     if missing:
-        raise HistoryError(f"line 1: not the Air Force dataset's format: missing column(s) {', '.join(missing)}")
+        raise HistoryError(1, f"not the Air Force dataset's format: missing column(s) {', '.join(missing)}")
     for row in rows:
         source = row.get("source") or ""
         kind = classifier.classify(row.get("model") or "")
@@ -76,10 +76,10 @@ def events_from_csv(lines: Iterable[str], until: date | None = None, classifier:
         try:
             start, end = _local(row["time_start"]), _local(row["time_end"])
         except ValueError as exc:
-            raise HistoryError(f"line {rows.line_num}: bad time_start/time_end ({exc})") from exc
+            raise HistoryError(rows.line_num, f"bad time_start/time_end ({exc})") from exc
         attack = attacks.setdefault(source, _Attack(source=source, start=start, end=end))
         attack.start, attack.end = min(attack.start, start), max(attack.end, end)
-        launched, destroyed, lost = _number(row["launched"]), _number(row["destroyed"]), _number(row["not_reach_goal"])
+        launched, destroyed, lost = (_number(row, column, rows.line_num) for column in ("launched", "destroyed", "not_reach_goal"))
         if kind == "drone":
             attack.has_drones = True
             attack.drones += launched
@@ -141,8 +141,14 @@ def _local(text: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=int(hour), minute=int(minute or 0), tzinfo=_KYIV)
 
 
-def _number(text: str | None) -> float:
-    try:
-        return float(text) if text not in (None, "") else 0.0
-    except ValueError:
+def _number(row: dict[str, str], column: str, line: int) -> float:
+    """An empty cell is 0 (the dataset leaves not_reach_goal empty when nothing was lost); anything
+    else must be a count."""
+    text = (row.get(column) or "").strip()
+    if not text:
         return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise HistoryError(line, f"{column}: {text[:40]!r} is not a number") from None
+    return count(value, line, column)

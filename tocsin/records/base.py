@@ -32,6 +32,18 @@ UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
 """A timezone-aware timestamp, normalised to UTC on the way in."""
 
 
+def _web_only(value: str | None) -> str | None:
+    # Article URLs travel into webhook payloads, chat links and the API: a javascript:, data: or
+    # file: URL from a careless (or hostile) feed must not become a link anyone clicks.
+    if value is None or not value[:8].lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
+WebUrl = Annotated[str | None, AfterValidator(_web_only)]
+"""An http(s) URL, or None: any other scheme is dropped on the way in."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

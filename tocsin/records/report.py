@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from tocsin.records.article import SourceKind
-from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.base import Model, Record, UtcDatetime, WebUrl
 
 
 class Metric(StrEnum):
@@ -93,7 +93,7 @@ class ExtractionReport(Record):
     VERSION = 1
 
     article_id: str
-    article_url: str | None = None
+    article_url: WebUrl = None
     source: str
     source_kind: SourceKind = SourceKind.MEDIA
     language: str | None = None
