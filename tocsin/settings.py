@@ -136,6 +136,16 @@ class FeedConfig(Section):
     full_text: bool = False
     kind: SourceKind = SourceKind.MEDIA
 
+    @field_validator("url")
+    @classmethod
+    def _no_credentials(cls, url: str) -> str:
+        # A feed URL is stored on the feeds topic and shown in logs, metrics and `feeds list`:
+        # a password in it would be everywhere. (The error names the key, never the value.)
+        parsed = _HTTP_URL.validate_python(url)
+        if parsed.username or parsed.password:
+            raise ValueError("a feed URL must not carry credentials (user:password@)")
+        return url
+
     @property
     def display_name(self) -> str:
         return self.name or self.url
@@ -385,13 +395,37 @@ def load_settings(config_file: Path | None) -> Settings:
             raise ConfigError(f"config error: {config_file}: not valid TOML: {exc}") from exc
     token = _config_file.set(config_file)
     try:
-        return Settings()
+        settings = Settings()
+        _refuse_unknown_variables(settings)
+        return settings
     except ValidationError as exc:
         raise ConfigError(f"config error: {where}: {_first_problem(exc)}") from exc
     except SettingsError as exc:
         raise ConfigError(f"config error: {where}: {exc}") from exc
     finally:
         _config_file.reset(token)
+
+
+ENV_PREFIX = "TOCSIN_"
+# TOCSIN_ variables that are not settings: the config file's name (read by the CLI), the test
+# suite's broker, and the receiver URL the compose file interpolates.
+_OTHER_VARIABLES = frozenset({"TOCSIN_CONFIG", "TOCSIN_WEBHOOK_URL"})
+_OTHER_PREFIXES = ("TOCSIN_TEST_",)
+
+
+def _refuse_unknown_variables(settings: Settings) -> None:
+    """pydantic-settings reads only the variables named after a field: a misspelt section
+    (TOCSIN_KAFKA_BOOTSTRAP_SERVERS, one underscore) would be ignored, and Tocsin would quietly
+    start its local broker instead of using the cluster. (A misspelt key inside a section,
+    TOCSIN_KAFKA__BOOTSTRAP_SERVRES, is already refused by the section's extra="forbid".)"""
+    secrets = {e.secret_env.upper() for e in settings.webhooks.endpoints if e.secret_env}
+    sections = {name.upper() for name in Settings.model_fields}
+    for variable in os.environ:
+        name = variable.upper()
+        if not name.startswith(ENV_PREFIX) or name in _OTHER_VARIABLES or name in secrets or name.startswith(_OTHER_PREFIXES):
+            continue
+        if name[len(ENV_PREFIX) :].split("__", 1)[0] not in sections:
+            raise ConfigError(f"config error: environment: {variable}: unknown variable (settings are TOCSIN_<SECTION>__<KEY>)")
 
 
 def _first_problem(exc: ValidationError) -> str:

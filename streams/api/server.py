@@ -7,7 +7,7 @@ the partitions it owns (documented in the README).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import faust
@@ -19,7 +19,8 @@ from streams.agents.detect import RECORDS_TABLE
 from streams.agents.merge import EVENTS_TABLE, REVISIONS_TABLE
 from streams.api.views import EventQuery, current_records, recent_events
 from streams.detect import RecordLadder
-from tocsin.records import AttackEvent, Metric
+from tocsin.kafka.decode import decode_or_skip
+from tocsin.records import AttackEvent
 from tocsin.settings import ApiSettings, ConfigError
 
 log = structlog.get_logger(__name__)
@@ -61,24 +62,25 @@ class WorkerApi(Service):
 
     async def _events(self, request: web.Request) -> web.Response:
         try:
-            query = EventQuery(
-                since=datetime.fromisoformat(request.query["since"]) if "since" in request.query else None,
-                target=request.query.get("target"),
-                metric=Metric(request.query.get("metric", Metric.DRONES_LAUNCHED.value)),
-                min_value=float(request.query["min"]) if "min" in request.query else None,
-                limit=int(request.query.get("limit", 50)),
-            )
+            query = EventQuery.from_params(request.query)
         except ValueError as exc:
             return _json({"error": f"bad query: {exc}"}, 400)
-        events = (AttackEvent.from_bytes(raw) for raw in self._table(EVENTS_TABLE).values())
-        return _json({"events": recent_events(events, query)})
+        return _json({"events": recent_events(self._stored_events(), query)})
+
+    def _stored_events(self) -> Iterator[AttackEvent]:
+        for key, raw in self._table(EVENTS_TABLE).items():
+            if (event := decode_or_skip(AttackEvent, "api", EVENTS_TABLE, key.encode(), raw)) is not None:
+                yield event
 
     async def _event(self, request: web.Request) -> web.Response:
         event_id = request.match_info["event_id"]
         raw = self._table(EVENTS_TABLE).get(event_id)
         if raw is None:
             return _json({"error": f"no event {event_id}"}, 404)
-        event = json.loads(AttackEvent.from_bytes(raw).to_bytes())
+        stored = decode_or_skip(AttackEvent, "api", EVENTS_TABLE, event_id.encode(), raw)
+        if stored is None:
+            return _json({"error": f"event {event_id} is stored in a form this build cannot read"}, 500)
+        event = json.loads(stored.to_bytes())
         return _json({"event": event, "revisions": self._table(REVISIONS_TABLE).get(event_id) or []})
 
     async def _records(self, request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from tocsin.net.urls import without_credentials
 from tocsin.records.exceptions import RecordError
 
 MAX_RECORD_BYTES = 1024 * 1024
@@ -34,10 +35,11 @@ UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
 
 def _web_only(value: str | None) -> str | None:
     # Article URLs travel into webhook payloads, chat links and the API: a javascript:, data: or
-    # file: URL from a careless (or hostile) feed must not become a link anyone clicks.
+    # file: URL from a careless (or hostile) feed must not become a link anyone clicks, and
+    # credentials in one (user:password@) must not be repeated to every receiver.
     if value is None or not value[:8].lower().startswith(("http://", "https://")):
         return None
-    return value
+    return without_credentials(value)
 
 
 WebUrl = Annotated[str | None, AfterValidator(_web_only)]
@@ -103,10 +105,10 @@ class Record(Model):
             raise RecordError("bad_json", f"{cls.SCHEMA}: top level is not an object")
         schema, version = data.pop("schema", None), data.pop("version", None)
         if schema != cls.SCHEMA:
-            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {str(schema)[:80]!r}")
+            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {repr(schema)[:80]}")
         if version != cls.VERSION:
             raise RecordError(
-                "unsupported_version", f"{cls.SCHEMA}: version {str(version)[:20]!r}, this build reads {cls.VERSION}"
+                "unsupported_version", f"{cls.SCHEMA}: version {repr(version)[:20]}, this build reads {cls.VERSION}"
             )
         return cls._validated(lambda: cls.model_validate(data))
 
