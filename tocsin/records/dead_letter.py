@@ -14,8 +14,12 @@ _KEY_BYTES = 1_024
 
 
 def _excerpt(raw: bytes | str | None, limit: int) -> str:
+    """At most ``limit`` bytes of UTF-8: an undecodable byte becomes U+FFFD (three bytes), so the
+    text is cut again after decoding."""
     data = raw.encode(errors="replace") if isinstance(raw, str) else raw or b""
-    return data[:limit].decode(errors="replace")
+    text = data[:limit].decode(errors="replace")
+    encoded = text.encode()
+    return text if len(encoded) <= limit else encoded[:limit].decode(errors="ignore")
 
 
 class DeadLetter(Record):
