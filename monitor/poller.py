@@ -197,7 +197,7 @@ class Poller(Service):
             for tp, records in batches.items():
                 for record in records:
                     if record.key is not None and tp.partition in self._owned:
-                        self._define(record.key.decode(), tp.partition, record.value)
+                        self._define(record.key.decode(errors="replace"), tp.partition, record.value)
             FEEDS_ASSIGNED.set(len(self._subs))
 
     def _define(self, key: str, partition: int, value: bytes | None) -> None:

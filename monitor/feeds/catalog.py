@@ -31,7 +31,7 @@ async def definitions(bootstrap: list[str], topic: str) -> list[FeedDefinition]:
 
 
 async def states(bootstrap: list[str], topic: str) -> dict[str, FeedState]:
-    return {k.decode(): state for k, state in (await read_records(bootstrap, topic, FeedState, "feeds")).items()}
+    return {k.decode(errors="replace"): state for k, state in (await read_records(bootstrap, topic, FeedState, "feeds")).items()}
 
 
 async def _produce(bootstrap: list[str], topic: str, records: list[tuple[bytes, bytes | None]]) -> None:

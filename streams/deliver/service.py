@@ -145,7 +145,7 @@ class Deliverer(Service):
             return 0
         replay_to = dict(message.headers or ()).get(REPLAY_HEADER)
         if replay_to is not None:
-            queues = [q for name, q in self._queues.items() if name == replay_to.decode()]
+            queues = [q for name, q in self._queues.items() if name == replay_to.decode(errors="replace")]
         else:
             queues = [q for q in self._queues.values() if wants(q.endpoint.filters, alert)]
         mid, now, states = message_id(alert), utc_now(), self._states[partition]

@@ -83,6 +83,7 @@ async def test_poison_on_every_topic_stops_nothing_else(tmp_path: Path, kafka_bo
             (topics.feeds.name, b"feed_v2", NEWER_FEED),
             (topics.feeds.name, b"feed_deep", b"[" * 200_000),
             (topics.feeds.name, b"feed_creds", STORED_WITH_CREDENTIALS),
+            (topics.feeds.name, b"\xff\xfe not utf-8", b"{}"),
             (topics.feed_state.name, b"feed_deep", b'{"schema":"tocsin.feed_state","version":1,"health":' + b"{" * 100_000),
             (topics.deliveries.name, b"x|hook", json.dumps({"schema": "tocsin.delivery", "version": 2}).encode()),
         ])
@@ -113,7 +114,7 @@ async def test_poison_on_every_topic_stops_nothing_else(tmp_path: Path, kafka_bo
                     and m.get('tocsin_records_skipped_total{reason="unsupported_version",stage="poll"}', 0) >= 1
                     and m.get('tocsin_records_skipped_total{reason="invalid",stage="poll"}', 0) >= 1  # credentials
                     and m.get('tocsin_records_skipped_total{reason="unsupported_version",stage="deliver"}', 0) >= 1
-                    and sum(v for k, v in m.items() if k.startswith("tocsin_records_skipped_total") and 'stage="poll"' in k) >= 4
+                    and sum(v for k, v in m.items() if k.startswith("tocsin_records_skipped_total") and 'stage="poll"' in k) >= 5
                     and sum(v for k, v in m.items() if k.startswith("tocsin_dead_letters_total") and 'stage="deliver"' in k) >= 2
                 )
 
