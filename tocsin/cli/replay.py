@@ -11,10 +11,10 @@ import click
 from tocsin.app import kafka_cluster
 from tocsin.cli.context import settings_from
 from tocsin.cli.extract import ArticleInputError, article_from_mapping
-from tocsin.cli.publishing import Outgoing, publish
+from tocsin.cli.publishing import MAX_REQUEST_BYTES, Outgoing, publish
 from tocsin.kafka.topics import ensure_topics, topics_for
 from tocsin.observability.logs import configure_logging
-from tocsin.records import MAX_RECORD_BYTES, Article, RecordError
+from tocsin.records import Article, RecordError
 
 
 REPLAY_PARTITION = 0
@@ -41,8 +41,8 @@ def read_articles(path: Path, bad_line: Callable[[str], None] = _refuse) -> list
 
 def _article(raw: bytes, fallback_id: str) -> Article:
     """One line as an article, or an ArticleInputError saying in a few words why not."""
-    if len(raw) > MAX_RECORD_BYTES:
-        raise ArticleInputError(f"{len(raw):,} bytes, more than a record may have ({MAX_RECORD_BYTES:,})")
+    if len(raw) > MAX_REQUEST_BYTES:
+        raise ArticleInputError(f"{len(raw):,} bytes, more than a record may have ({MAX_REQUEST_BYTES:,})")
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -56,13 +56,16 @@ def _article(raw: bytes, fallback_id: str) -> Article:
     if not isinstance(doc, dict):
         raise ArticleInputError("not a JSON object")
     try:
-        return Article.from_bytes(raw) if "schema" in doc else article_from_mapping(doc, fallback_id)
+        article = Article.from_bytes(raw) if "schema" in doc else article_from_mapping(doc, fallback_id)
     except RecordError as exc:
         raise ArticleInputError(str(exc)) from None
     except ArticleInputError:
         raise
     except Exception as exc:  # one line the reader cannot take must not end the replay
         raise ArticleInputError(f"unreadable: {type(exc).__name__}: {exc}") from None
+    if len(encoded := article.to_bytes()) > MAX_REQUEST_BYTES:  # escapes can grow a line
+        raise ArticleInputError(f"{len(encoded):,} bytes as a record, more than a record may have ({MAX_REQUEST_BYTES:,})")
+    return article
 
 
 @click.command("replay")

@@ -17,10 +17,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from tocsin.net.urls import without_credentials
 from tocsin.records.exceptions import RecordError
 
-MAX_RECORD_BYTES = 1024 * 1024
-"""The largest record value Tocsin writes or reads: the broker's default message.max.bytes (1 MiB,
-less its batch overhead, which the producer's compression leaves room for). Larger input is
-refused at the edge (poller, replay, backfill) and, if one arrives anyway, dead-lettered."""
+LARGEST_RECORD_BYTES = 16 * 1024 * 1024
+"""A value larger than this is refused before parsing: larger than anything Tocsin writes (its
+producers send at most 1 MiB records, the broker's default), by a wide margin, so that no
+configuration of the record size can make a valid record unreadable."""
 
 
 def _require_utc(value: datetime) -> datetime:
@@ -80,8 +80,8 @@ class Record(Model):
         reader has to handle, so that no value on a topic can stop a consumer."""
         if raw is None:
             raise RecordError("empty", f"{cls.SCHEMA}: no value")
-        if len(raw) > MAX_RECORD_BYTES:
-            raise RecordError("too_large", f"{cls.SCHEMA}: {len(raw)} bytes, the limit is {MAX_RECORD_BYTES}")
+        if len(raw) > LARGEST_RECORD_BYTES:
+            raise RecordError("too_large", f"{cls.SCHEMA}: {len(raw)} bytes, the limit is {LARGEST_RECORD_BYTES}")
         try:
             return cls._decode(raw)
         except RecordError:

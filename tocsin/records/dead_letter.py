@@ -6,9 +6,9 @@ from typing import Self
 
 from tocsin.records.base import Record, UtcDatetime, utc_now
 
-EXCERPT_BYTES = 64 * 1024
+EXCERPT_BYTES = 16 * 1024
 """What a dead letter keeps of the value: enough to see what it was, while the letter itself
-always fits in a record however large the value (up to the broker's limit) was."""
+(excerpt, detail and key bounded) stays a few tens of KB however large the value was."""
 _DETAIL_CHARS = 2_000
 _KEY_BYTES = 1_024
 

@@ -12,7 +12,7 @@ from monitor.state import FeedState
 from tocsin.kafka.decode import decode_latest
 from tocsin.observability.metrics import RECORDS_SKIPPED
 from tocsin.records import (
-    MAX_RECORD_BYTES, Alert, Article, AttackEvent, DeadLetter, Delivery, ExtractionReport, Record, RecordError,
+    LARGEST_RECORD_BYTES, Alert, Article, AttackEvent, DeadLetter, Delivery, ExtractionReport, Record, RecordError,
 )
 from tocsin.records.dead_letter import EXCERPT_BYTES
 
@@ -27,7 +27,7 @@ def _hostile(schema: type[Record]) -> list[tuple[bytes | str, set[str]]]:
         (envelope + b'"x":' + b"[" * 100_000, {"bad_json"}),  # pydantic's parser (recursion limit)
         ("[" * 100_000, {"too_deep"}),
         (b"\xff\xfe\x00garbage", {"bad_json"}),
-        (b" " * (MAX_RECORD_BYTES + 1), {"too_large"}),
+        (b" " * (LARGEST_RECORD_BYTES + 1), {"too_large"}),
         (json.dumps({"schema": schema.SCHEMA, "version": schema.VERSION + 1}).encode(), {"unsupported_version"}),
         (json.dumps({"schema": schema.SCHEMA, "version": {"a": [1] * 10}}).encode(), {"unsupported_version"}),
         (json.dumps({"schema": "x" * 10_000, "version": 1}).encode(), {"wrong_schema"}),
@@ -47,7 +47,7 @@ def test_every_hostile_value_is_a_record_error(schema: type[Record]) -> None:
 
 
 def test_a_dead_letter_keeps_a_bounded_excerpt() -> None:
-    for value in (b"\xff" * (MAX_RECORD_BYTES - 100), "ї" * 600_000, b"x" * 10):
+    for value in (b"\xff" * (1024 * 1024), "ї" * 600_000, b"x" * 10):
         letter = DeadLetter.of(stage="s", reason="r", detail="d" * 100_000, topic="t", partition=0, offset=1,
                                key=b"k" * 1_000_000, value=value)
         assert len(letter.value.encode()) <= EXCERPT_BYTES
