@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 import faust
-from faust.types import EventT, StreamT
+from faust.types import EventT
 
 from streams.dead_letters import DeadLetters
 from tocsin.kafka.decode import decode_or_dead_letter
@@ -66,11 +65,7 @@ class Pipeline:
             options=dict(_STORE_OPTIONS),  # Faust's store pops keys from it: one copy per table
         )
 
-    async def records(self, stage: str, stream: StreamT, schema: type[R]) -> AsyncIterator[tuple[EventT, R]]:
-        """The stream's events with their decoded records; what does not decode is dead-lettered on the way."""
-        consumed = RECORDS_CONSUMED.labels(stage)
-        async for event in stream.events():
-            consumed.inc()
-            record = await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)
-            if record is not None:
-                yield event, record
+    async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
+        """The record, or None after dead-lettering what does not decode (tocsin.kafka.decode)."""
+        RECORDS_CONSUMED.labels(stage).inc()
+        return await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)

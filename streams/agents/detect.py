@@ -30,7 +30,10 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.events, name="detect")
     async def detect_stage(stream: StreamT) -> None:
-        async for message, event in p.records("detect", stream, AttackEvent):
+        async for message in stream.events():
+            event = await p.decode("detect", message, AttackEvent)
+            if event is None:
+                continue
             scope = record_scope(event)
             log_keys = [record_alert_id(event, m) for m in rules.record_metrics]
             log_keys += [threshold_alert_id(event, r) for r in rules.threshold]

@@ -32,7 +32,10 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.reports, name="merge")
     async def merge_stage(stream: StreamT) -> None:
-        async for event, report in p.records("merge", stream, ExtractionReport):
+        async for event in stream.events():
+            report = await p.decode("merge", event, ExtractionReport)
+            if report is None:
+                continue
             key = pair_key(report)
             stored = open_events.get(key)
             state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
