@@ -108,7 +108,7 @@ class Record(Model):
             raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {repr(schema)[:80]}")
         if version != cls.VERSION:
             raise RecordError(
-                "unsupported_version", f"{cls.SCHEMA}: version {repr(version)[:20]}, this build reads {cls.VERSION}"
+                "unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {cls.VERSION}"
             )
         return cls._validated(lambda: cls.model_validate(data))
 
