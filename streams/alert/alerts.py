@@ -13,6 +13,7 @@ def threshold_alert(event: AttackEvent, rule: ThresholdRule, now: datetime) -> A
     assert value is not None, "only matching rules become alerts"
     return Alert(
         alert_id=alert_id(event.event_id, AlertKind.THRESHOLD, rule.name),
+        disputed=_dispute(event, rule.metric),
         kind=AlertKind.THRESHOLD,
         severity=rule.severity,
         metric=rule.metric,
@@ -25,13 +26,15 @@ def threshold_alert(event: AttackEvent, rule: ThresholdRule, now: datetime) -> A
 
 
 def record_alert(
-    event: AttackEvent, metric: Metric, previous: PreviousRecord, revision: int, now: datetime
+    event: AttackEvent, metric: Metric, previous: PreviousRecord, revision: int, now: datetime, record_id: str
 ) -> Alert:
-    """Revision 1 is the record; later revisions update the same alert id with a higher figure."""
+    """Revision 1 is the record; later revisions update the same alert id with a higher figure. The id is
+    the attack's: its own event's, or an alias's that raised it before the events merged."""
     value = event.value(metric)
     assert value is not None, "only a present figure breaks a record"
     return Alert(
-        alert_id=alert_id(event.event_id, AlertKind.RECORD, metric.value),
+        alert_id=record_id,
+        disputed=_dispute(event, metric),
         kind=AlertKind.RECORD,
         severity=Severity.CRITICAL,
         metric=metric,
@@ -43,3 +46,8 @@ def record_alert(
         revision=revision,
         updated=revision > 1,
     )
+
+
+def _dispute(event: AttackEvent, metric: Metric) -> tuple[float, float] | None:
+    figure = event.figure(metric)
+    return figure.disputed if figure else None

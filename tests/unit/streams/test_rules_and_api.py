@@ -62,3 +62,13 @@ def test_current_records_per_scope_and_metric_name_the_top_mark() -> None:
     top = records["UA"]["drones_launched"]
     assert (top["value"], top["event_id"], top["night_of"]) == (539, "e2", "2025-07-04")
     assert [m["value"] for m in top["history"]] == [479, 539]
+
+
+def test_events_list_leaves_aliases_out_and_shows_disputes_and_aliases() -> None:
+    kept = event("a", 539, date(2025, 7, 4)).model_copy(update={"aliases": ("evt_b",)})
+    disputed = merge_report(kept, report("m", (D, 38), night=date(2025, 7, 4)), datetime(2025, 7, 5, tzinfo=UTC), "")
+    assert disputed is not None
+    alias = event("b", 40, date(2025, 7, 4)).model_copy(update={"merged_into": "evt_a"})
+    (summary,) = recent_events([disputed, alias], EventQuery())
+    assert summary["event_id"] == "evt_a" and summary["aliases"] == ["evt_b"]
+    assert summary["disputed"] == {"drones_launched": [38, 539]}
