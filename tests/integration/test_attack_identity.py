@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from support.daemon import Daemon, isolated_config, write_config
-from support.streams import api_get, read_topic, run_cli
+from support.daemon import Daemon
+from support.streams import api_get, backfilled, read_topic, run_cli
 from tocsin.records import Alert, AttackEvent, Metric
 
 pytestmark = pytest.mark.integration
@@ -58,10 +58,7 @@ def jsonl(path: Path, docs: list[dict[str, str]]) -> Path:
 
 
 async def test_disagreeing_and_bridging_reports_make_one_event_per_attack_and_one_alert_per_rule(tmp_path: Path, kafka_bootstrap: str) -> None:
-    config = isolated_config(tmp_path, kafka_bootstrap, rules=RULES)
-    config_file = write_config(tmp_path / "tocsin.toml", config)
-    prefix = config["kafka"]["topics"]["prefix"]
-    await run_cli(config_file, "backfill", "--csv", str(FIXTURES / "attacks_2025.csv"), "--until", "2025-06-28")
+    config_file, prefix = await backfilled(tmp_path, kafka_bootstrap, FIXTURES / "attacks_2025.csv", "2025-06-28", rules=RULES)
     daemon = Daemon(config_file, "worker")
     await daemon.start()
     try:

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from support.daemon import Daemon, isolated_config, write_config
+from support.daemon import Daemon
 from support.servers import WebhookReceiver
 from streams.deliver.render import message_id
-from support.streams import api_get, caught_up, eventually, read_topic, run_cli
+from support.streams import api_get, backfilled, caught_up, eventually, read_topic, run_cli
 from tocsin.cli.replay import REPLAY_PARTITION, read_articles
 from tocsin.records import Alert
 
@@ -44,10 +44,7 @@ RECORD_NIGHTS = [
 
 
 async def setup(tmp_path: Path, bootstrap: str, **sections: Any) -> tuple[Path, str]:
-    config = isolated_config(tmp_path, bootstrap, rules={"record_metrics": ["drones_launched"]}, **sections)
-    config_file = write_config(tmp_path / "tocsin.toml", config)
-    await run_cli(config_file, "backfill", "--csv", str(FIXTURES / "attacks_2025.csv"), "--until", "2025-05-01")
-    return config_file, config["kafka"]["topics"]["prefix"]
+    return await backfilled(tmp_path, bootstrap, FIXTURES / "attacks_2025.csv", "2025-05-01", rules={"record_metrics": ["drones_launched"]}, **sections)
 
 
 async def record_alerts(bootstrap: str, prefix: str) -> list[Alert]:
