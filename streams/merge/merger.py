@@ -144,13 +144,14 @@ def merge_into(
         return [e for o in events_of(night) if (e := lookup(o.event_id)) is not None and e.merged_into is None]
 
     night = report_window(report).night_of
+    # Without a window of its own, a report published the next day may be about "last night".
+    nights = (night,) if report.window is not None else (night, night - timedelta(days=1))
+    if any(_reported_in(e, report) for n in nights for e in live(n)):
+        return None  # redelivered: it already made its revision (and any bridging)
     candidates = [e for e in live(night) if not _separate(e, report)]
     if report.window is None and not any(_sizes_agree(e, report) for e in candidates):
-        # Without a window of its own, a report published the next day may be about "last night".
-        before = [e for e in live(night - timedelta(days=1)) if _sizes_agree(e, report) and not _separate(e, report)]
+        before = [e for e in live(nights[1]) if _sizes_agree(e, report) and not _separate(e, report)]
         candidates = before or candidates
-    if any(_reported_in(e, report) for e in candidates):
-        return None  # redelivered: it already made its revision (and any bridging)
     tied = [e for e in candidates if _tied(e, report)]
     bridged = [e for e in tied if not e.separate_wave] if not report.separate_wave else []
     absorbed: tuple[AttackEvent, ...] = ()
@@ -160,8 +161,7 @@ def merge_into(
         current = next(iter(tied or candidates), None)
     event_id = current.event_id if current else event_id_of(report, night, len(events_of(night)))
     revised = merge_report(current, report, now, event_id, absorbed)
-    if revised is None:
-        return None
+    assert revised is not None, "a report already in its event returned above"
     aliased = tuple(e.model_copy(update={"merged_into": event_id, "revision": e.revision + 1, "updated_at": now}) for e in absorbed)
     gone = {e.event_id for e in absorbed}
     kept = [OpenEvent.of(revised) if e.event_id == event_id else e for e in open_events if e.event_id not in gone]
