@@ -30,10 +30,10 @@ night's events, read by their deterministic ids.
 
 Precedence for an event's figure (spec: "a documented precedence"): the
 target's air force over other officials over the media; then, for the
-attack's own counts (launched, neutralised, durations), the value most sources
-claim; then the latest report (for casualty tolls, which rise as they are
-counted, the latest report comes straight after the source's rank); then an
-exact figure over a hedged one. Every claim stays on the event; exact claims
+attack's own counts (launched, neutralised, durations), an exact figure over a
+hedged one ("more than 500" agrees with 539), the value most sources claim,
+the latest report; for casualty tolls, which rise as they are counted, the
+latest report, then an exact figure over a hedged one. Every claim stays on the event; exact claims
 further apart than ``DISPUTE_TOLERANCE`` mark the figure as disputed with their
 range.
 """
@@ -292,8 +292,10 @@ def _best(metric: Metric, claims: list[Figure], sources: tuple[EventSource, ...]
     def precedence(claim: Figure) -> tuple[float, ...]:
         source = by_article[claim.article_id]
         published = source.published_at.timestamp() if source.published_at else 0.0
-        backed = 0 if metric in _TOLLS else support[claim.value]
-        return (_SOURCE_RANK[source.kind], backed, published, claim.qualifier is Qualifier.EXACT)
+        exact = claim.qualifier is Qualifier.EXACT
+        if metric in _TOLLS:
+            return (_SOURCE_RANK[source.kind], published, exact)
+        return (_SOURCE_RANK[source.kind], exact, support[claim.value], published)
 
     return max(claims, key=precedence)
 

@@ -229,3 +229,9 @@ def test_threshold_rules_filter_and_alert_ids_are_stable() -> None:
     revised = merge_report(event, report("a2", (K, 3)), NOW, "evt_x")
     assert revised is not None
     assert threshold_alert(revised, rule, NOW).alert_id == alert.alert_id
+
+
+def test_an_exact_count_outranks_hedged_ones_however_many() -> None:
+    hedged = [report(f"h{i}", (D, 500), hour=7 + i, qualifier=Qualifier.MORE_THAN) for i in range(3)]
+    (event,) = merge_all(hedged[0], report("x", (D, 539), hour=8), *hedged[1:])
+    assert event.value(D) == 539
