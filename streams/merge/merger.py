@@ -7,9 +7,9 @@ unless there is **positive evidence of another wave** (``_separate``):
 - the article names a further wave ("a second attack", "another wave":
   ``ExtractionReport.separate_wave``) and the event is the night's first wave;
 - both have a bounded time window, and the windows do not overlap;
-- their region sets are disjoint *and* a launch count disagrees beyond
-  ``SIZE_TOLERANCE`` (outlets name different places of one attack, and they
-  misread figures: neither alone splits a night).
+- their region sets are disjoint *and* their launch counts disagree beyond
+  ``SIZE_TOLERANCE`` with none agreeing (outlets name different places of one
+  attack, and they misread figures: neither alone splits a night).
 
 A figure that disagrees without such evidence is a dispute on that figure,
 not a new event. Among the night's events the report joins the earliest one it
@@ -243,25 +243,30 @@ def _separate(event: AttackEvent, report: ExtractionReport) -> bool:
     if _windows_overlap(event.window, report.window) is False:
         return True
     ours, theirs = _regions(report.locations), _regions(event.locations)
-    return bool(ours and theirs and not ours & theirs) and not _sizes_agree(event, report)
+    agree, disagree = _size_verdicts(event, report)
+    return bool(ours and theirs and not ours & theirs) and disagree and not agree
 
 
 def _tied(event: AttackEvent, report: ExtractionReport) -> bool:
     """Something positive in common: a region, an overlapping window, or a launch count within tolerance."""
     if _regions(report.locations) & _regions(event.locations) or _windows_overlap(event.window, report.window):
         return True
-    return any(
-        (figure := event.figure(metric)) is not None and (ours := report.figure(metric)) is not None and _agrees(figure, ours.value)
-        for metric in SIZE_METRICS
-    )
+    return _size_verdicts(event, report)[0]
 
 
 def _sizes_agree(event: AttackEvent, report: ExtractionReport) -> bool:
     """No launch count of the report is further than ``SIZE_TOLERANCE`` from every claim of the event's."""
-    return all(
-        (figure := event.figure(metric)) is None or (ours := report.figure(metric)) is None or _agrees(figure, ours.value)
+    return not _size_verdicts(event, report)[1]
+
+
+def _size_verdicts(event: AttackEvent, report: ExtractionReport) -> tuple[bool, bool]:
+    """Whether a launch count both state agrees (within ``SIZE_TOLERANCE`` of a claim), and whether one disagrees."""
+    verdicts = {
+        _agrees(figure, ours.value)
         for metric in SIZE_METRICS
-    )
+        if (figure := event.figure(metric)) is not None and (ours := report.figure(metric)) is not None
+    }
+    return True in verdicts, False in verdicts
 
 
 def _agrees(figure: EventFigure, value: float) -> bool:

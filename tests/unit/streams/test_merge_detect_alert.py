@@ -152,6 +152,8 @@ def test_disjoint_regions_split_a_night_only_with_figures_that_disagree_too() ->
     assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 480), locations=(LVIV,)))) == 1
     assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 40), locations=(LVIV,)))) == 2
     assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 40)))) == 1  # no places: a dispute
+    # One count misread, another the same: the same attack, whatever places each outlet names.
+    assert len(merge_all(report("a", (D, 477), (M, 60), locations=(KYIV,)), report("b", (D, 477), (M, 38), locations=(LVIV,)))) == 1
 
 
 def test_distinct_time_windows_are_distinct_waves() -> None:
