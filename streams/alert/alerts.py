@@ -48,6 +48,18 @@ def record_alert(
     )
 
 
+def revised_alert(
+    last: Alert, previous: PreviousRecord, now: datetime, *, superseded: bool, event: AttackEvent | None = None
+) -> Alert:
+    """The next revision of a published record alert, under its id: superseded by ``previous`` (it no longer
+    stands), or naming ``previous`` as the record it broke; with ``event``, as of that event revision."""
+    changes: dict[str, object] = {"revision": last.revision + 1, "updated": True, "superseded": superseded, "previous": previous, "raised_at": now}
+    if event is not None:
+        value = event.value(last.metric)
+        changes |= {"event": event, "value": last.value if value is None else value, "disputed": _dispute(event, last.metric)}
+    return last.model_copy(update=changes)
+
+
 def _dispute(event: AttackEvent, metric: Metric) -> tuple[float, float] | None:
     figure = event.figure(metric)
     return figure.disputed if figure else None

@@ -11,7 +11,8 @@ others (its ``aliases``) owns the alerts raised under their ids, so none is
 raised again under its own; an alias record itself (``merged_into``) only
 gives its marks up. A late report of an earlier night that outranks a later
 night's record alert publishes an update of that alert under its own id
-(``superseded``, or a new ``previous``), never a second alert.
+(``superseded``, or a new ``previous``), never a second alert; so does an
+attack whose own figure the precedence moved below the record it had broken.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from streams.alert import record_alert, threshold_alert
+from streams.alert import record_alert, revised_alert, threshold_alert
 from streams.detect.records import Mark, RecordLadder, broken_record, outranked
 from streams.detect.thresholds import cooled_down, event_time, matching_rules
 from tocsin.records import Alert, AlertKind, AttackEvent, Metric, PreviousRecord, Record, alert_id
@@ -94,18 +95,25 @@ def detect(
         key, entry = attack_alert([record_alert_id(i, metric) for i in (event.event_id, *event.aliases)])
         mark = Mark(value=value, event_id=event.event_id, night_of=event.window.night_of, alert_id=key if entry else None)
         previous = None if event.historical else broken_record(base, mark)
-        if previous is not None and (entry is None or value > entry.value):
+        withdrawn = entry is not None and entry.alert is not None and entry.alert.superseded
+        if previous is not None and (entry is None or value > entry.value or withdrawn):
             revision = entry.revision + 1 if entry else 1
             alert = record_alert(event, metric, previous, revision, now, key)
             out.alerts.append(alert)
             out.log[key] = AlertLogEntry(value=value, revision=revision, alert=alert)
             mark = mark.model_copy(update={"alert_id": key})
+        elif previous is None and entry is not None and not withdrawn and not event.historical:
+            # The precedence moved the attack's figure down to or below the record it had broken
+            # (a higher-ranked source reports less): its record alert no longer stands.
+            standing = base.previous(event.event_id, event.window.night_of)
+            if standing is not None:
+                _update(out, key, entry, standing.record(), now, superseded=True, event=event)
         updated = base.with_mark(mark)
         dropped, successor = outranked(base, updated, mark)
         for other in dropped:
-            _update(out, logged, other, mark.record(), now, superseded=True)
+            _update(out, other.alert_id, logged(other.alert_id or ""), mark.record(), now, superseded=True)
         if successor is not None:
-            _update(out, logged, successor, mark.record(), now, superseded=False)
+            _update(out, successor.alert_id, logged(successor.alert_id or ""), mark.record(), now, superseded=False)
         _store(out, metric, ladder, updated)
     if event.historical or event.merged_into is not None:
         return out
@@ -132,23 +140,21 @@ def _store(out: Detection, metric: Metric, loaded: RecordLadder, ladder: RecordL
 
 def _update(
     out: Detection,
-    logged: Callable[[str], AlertLogEntry | None],
-    mark: Mark,
+    key: str | None,
+    entry: AlertLogEntry | None,
     previous: PreviousRecord,
     now: datetime,
     *,
     superseded: bool,
+    event: AttackEvent | None = None,
 ) -> None:
-    """Re-publish ``mark``'s record alert under its own id: superseded by ``previous``, or naming it as the
-    record it broke. Nothing when it is already so (a redelivered event)."""
-    assert mark.alert_id is not None
-    entry = logged(mark.alert_id)
-    if entry is None or entry.alert is None:
+    """Re-publish the record alert ``key`` under its own id: superseded by ``previous``, or naming it as the
+    record it broke; with ``event``, as of that revision. Nothing when it already says so (a redelivery)."""
+    if key is None or entry is None or entry.alert is None:
         return  # raised before the log kept alerts: nothing to re-publish it from
     last = entry.alert
     if last.superseded == superseded and last.previous == previous:
         return
-    revision = entry.revision + 1
-    alert = last.model_copy(update={"revision": revision, "updated": True, "superseded": superseded, "previous": previous, "raised_at": now})
+    alert = revised_alert(last, previous, now, superseded=superseded, event=event)
     out.alerts.append(alert)
-    out.log[mark.alert_id] = entry.model_copy(update={"revision": revision, "alert": alert})
+    out.log[key] = entry.model_copy(update={"revision": alert.revision, "alert": alert})

@@ -166,3 +166,18 @@ def test_an_event_that_absorbed_another_raises_nothing_the_alias_raised() -> Non
     assert update.alert_id == record_id("b") and update.revision == 2 and update.value == 539 and update.event.event_id == "a"
     assert worker.see(later.model_copy(update={"merged_into": "a", "revision": 2})).alerts == []
     assert [(m.event_id, m.value) for m in worker.ladder.marks] == [("h", 479), ("a", 539)]
+
+
+def test_a_record_the_precedence_revises_below_the_previous_one_is_superseded_and_can_stand_again() -> None:
+    worker = Worker()
+    worker.see(event("h", 479, date(2025, 6, 9)).model_copy(update={"historical": True}))
+    misread = event("e", 600, date(2025, 7, 4), "wire")
+    (raised,) = worker.see(misread).alerts
+    official = revise(misread, "af", 470, SourceKind.AIR_FORCE)
+    (withdrawn,) = worker.see(official).alerts
+    assert withdrawn.alert_id == raised.alert_id and withdrawn.superseded and withdrawn.revision == 2
+    assert withdrawn.value == 470 and withdrawn.disputed == (470, 600)
+    assert withdrawn.previous is not None and withdrawn.previous.value == 479  # the record that stands
+    assert worker.see(official).alerts == []  # redelivered: nothing more
+    (again,) = worker.see(revise(official, "af2", 540, SourceKind.AIR_FORCE)).alerts
+    assert again.alert_id == raised.alert_id and not again.superseded and again.revision == 3 and again.value == 540
