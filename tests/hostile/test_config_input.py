@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -79,3 +80,12 @@ def test_opml_with_credentials_is_refused_without_echo() -> None:
 def test_credentials_in_an_article_url_are_not_carried_on() -> None:
     article = Article(id="a", url=f"https://bob:{PASSWORD}@news.example.org/a?b=1#c", title="t", fetched_at=utc_now(), sources=())
     assert article.url == "https://news.example.org/a?b=1#c"
+
+
+def test_no_deployment_exposes_the_unauthenticated_api() -> None:
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    files = [deploy / "Dockerfile", deploy / "compose.yaml", *(deploy / "k8s").glob("*.yaml"), *(deploy / "systemd").iterdir()]
+    for path in files:
+        text = path.read_text()
+        assert "API__HOST" not in text, path  # the API stays on its default, loopback
+        assert not re.search(r"^\s*\[api\][^\[]*host\s*=", text, re.MULTILINE), path
