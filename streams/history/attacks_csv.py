@@ -16,7 +16,7 @@ import csv
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from streams.history.exceptions import HistoryError, count
@@ -135,10 +135,18 @@ def _figures(attack: _Attack) -> Iterator[EventFigure]:
         yield EventFigure(metric=metric, value=value, qualifier=Qualifier.EXACT, claims=())
 
 
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _local(text: str) -> datetime:
+    """A Kyiv time of the past: a year 1 or 9999 (a typo, or a hostile file) would otherwise
+    become an event, or overflow on its way to UTC."""
     day, _, clock = text.strip().partition(" ")
     hour, _, minute = (clock or "0:0").partition(":")
-    return datetime.fromisoformat(day).replace(hour=int(hour), minute=int(minute or 0), tzinfo=_KYIV)
+    moment = datetime.fromisoformat(day).replace(hour=int(hour), minute=int(minute or 0), tzinfo=_KYIV)
+    if not _EARLIEST <= moment <= datetime.now(UTC) + timedelta(days=1):
+        raise ValueError(f"{text.strip()[:40]!r} is before 1970 or in the future")
+    return moment
 
 
 def _number(row: dict[str, str], column: str, line: int) -> float:

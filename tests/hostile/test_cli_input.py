@@ -49,3 +49,17 @@ def test_backfill_names_file_and_line_in_one_line(tmp_path: Path) -> None:
     done = run_tocsin(tmp_path, "backfill", "--csv", str(data))
     assert done.returncode == 1
     assert done.stderr == f"Error: {data}:3: launched: 'lots' is not a number\n", done.stderr
+
+
+@pytest.mark.parametrize("when", ["0001-01-01 00:00", "9999-12-31 23:59"])
+def test_backfill_refuses_times_outside_history(when: str) -> None:
+    with pytest.raises(HistoryError, match="before 1970 or in the future") as refused:
+        events_from_csv([HEADER, ROW.replace("2025-07-04 02:00", when).format(launched=5, destroyed=5)])
+    assert refused.value.line == 2
+
+
+def test_backfill_jsonl_refuses_a_night_outside_history() -> None:
+    (event,) = events_from_csv([HEADER, ROW.format(launched=5, destroyed=5)])
+    line = event.to_bytes().decode().replace('"night_of":"2025-07-04"', '"night_of":"9999-12-31"')
+    with pytest.raises(HistoryError, match="night_of 9999-12-31 is before 1970 or in the future"):
+        list(events_from_jsonl([line]))
