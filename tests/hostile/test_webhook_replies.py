@@ -114,3 +114,16 @@ async def test_a_huge_or_bomb_reply_is_not_read_whole(replies: HugeReplies, path
     if path == "/huge":
         assert replies.written < 256 * 1024 * 1024  # cut off long before the end
     assert REPLY_CAP_BYTES <= 64 * 1024
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "lots"])
+def test_a_rate_limit_header_that_is_no_finite_number_is_ignored(value: str) -> None:
+    from datetime import UTC, datetime
+
+    from streams.deliver.outcome import from_status
+
+    now = datetime.now(UTC)
+    limited = from_status(429, {"X-RateLimit-Reset-After": value}, now)
+    assert (limited.retry_after, limited.pause) == (None, None)
+    accepted = from_status(200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": value}, now)
+    assert accepted.pause is None
