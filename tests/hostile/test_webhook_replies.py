@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import zlib
+from datetime import UTC, datetime
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from streams.deliver.outcome import Verdict
+from streams.deliver.outcome import Verdict, from_status
 from streams.deliver.render import Body
 from streams.deliver.sender import REPLY_CAP_BYTES, Sender, new_session
 from tocsin.settings import WebhookEndpoint
@@ -118,10 +119,6 @@ async def test_a_huge_or_bomb_reply_is_not_read_whole(replies: HugeReplies, path
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "lots"])
 def test_a_rate_limit_header_that_is_no_finite_number_is_ignored(value: str) -> None:
-    from datetime import UTC, datetime
-
-    from streams.deliver.outcome import from_status
-
     now = datetime.now(UTC)
     limited = from_status(429, {"X-RateLimit-Reset-After": value}, now)
     assert (limited.retry_after, limited.pause) == (None, None)
