@@ -45,7 +45,9 @@ def test_article_and_report_urls_are_http_only() -> None:
 
 def test_slack_link_text_cannot_spoof_the_link() -> None:
     alert = _with_source("Kyiv Post|https://evil.example <!channel> & co", "https://news.example/a|b>c")
-    blocks = json.loads(_body(alert, "slack"))["blocks"]
+    message = json.loads(_body(alert, "slack"))
+    assert "<!channel>" not in message["text"] and "&lt;!channel&gt;" in message["text"]  # the notification text too
+    blocks = message["blocks"]
     sources = next(b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "").startswith("Sources:"))
     link = sources.split(" · ")[0].removeprefix("Sources: ")
     # One link: the URL up to the only "|", the text after it, nothing that Slack reads as markup.

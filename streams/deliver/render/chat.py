@@ -55,7 +55,8 @@ def slack(alert: Alert) -> dict[str, Any]:
         text = "Sources: " + " · ".join(_slack_link(name, url) for name, url in s.sources)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(text, limits.SLACK_SECTION_TEXT)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Tocsin alert `{s.alert_id}`"}]})
-    return {"text": clip(_plain(s), limits.SLACK_FALLBACK_TEXT), "blocks": blocks[: limits.SLACK_MAX_BLOCKS]}
+    # The fallback text is mrkdwn too (notifications show it): escaped like the blocks.
+    return {"text": clip(_slack_text(_plain(s)), limits.SLACK_FALLBACK_TEXT), "blocks": blocks[: limits.SLACK_MAX_BLOCKS]}
 
 
 def discord(alert: Alert) -> dict[str, Any]:
