@@ -189,8 +189,11 @@ class WebhookEndpoint(Section):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     url: HttpUrlStr
     format: WebhookFormat = "cloudevents"
-    # At most one of secret / secret_env / secret_file; the value is a Standard Webhooks "whsec_<base64>" key.
+    # At most one of secret / secrets / secret_env / secret_file; each value is a Standard Webhooks
+    # "whsec_<base64>" key. Several keys (a list, or whitespace-separated in the variable or file)
+    # sign every request with each, so a receiver can rotate without a gap.
     secret: SecretStr | None = None
+    secrets: list[SecretStr] = Field(default_factory=list)
     secret_env: str | None = None
     secret_file: Path | None = None
     telegram_chat_id: str | None = None
@@ -202,37 +205,41 @@ class WebhookEndpoint(Section):
     )
     enabled: bool = True
 
-    _signing_secret: SecretStr | None = PrivateAttr(default=None)
+    _signing_secrets: tuple[SecretStr, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _resolve_secret(self) -> WebhookEndpoint:
-        given = [s for s in (self.secret, self.secret_env, self.secret_file) if s is not None]
+        given = [s for s in (self.secret, self.secrets or None, self.secret_env, self.secret_file) if s is not None]
         if len(given) > 1:
-            raise ValueError("set at most one of secret, secret_env, secret_file")
+            raise ValueError("set at most one of secret, secrets, secret_env, secret_file")
         if self.format == "telegram" and not self.telegram_chat_id:
             raise ValueError("format 'telegram' needs telegram_chat_id")
-        raw: str | None = None
+        raw: list[str] = []
         if self.secret is not None:
-            raw = self.secret.get_secret_value()
+            raw = [self.secret.get_secret_value()]
+        elif self.secrets:
+            raw = [s.get_secret_value() for s in self.secrets]
         elif self.secret_env is not None:
-            raw = os.environ.get(self.secret_env)
+            raw = os.environ.get(self.secret_env, "").split()
             if not raw:
                 raise ValueError(f"secret_env: environment variable {self.secret_env} is not set")
         elif self.secret_file is not None:
             try:
-                raw = self.secret_file.expanduser().read_text(encoding="utf-8").strip()
+                raw = self.secret_file.expanduser().read_text(encoding="utf-8").split()
             except OSError as exc:
                 raise ValueError(f"secret_file: cannot read {self.secret_file}: {exc.strerror}") from None
-        if raw is not None:
-            # Never echo the value: errors and logs name only where it came from.
-            if not _WHSEC.fullmatch(raw):
-                raise ValueError("secret must be 'whsec_' followed by base64 (24 to 64 random bytes)")
-            self._signing_secret = SecretStr(raw)
+        # Never echo a value: errors and logs name only where it came from.
+        for number, key in enumerate(raw, start=1):
+            if not _WHSEC.fullmatch(key):
+                which = f"secret {number} of {len(raw)}" if len(raw) > 1 else "secret"
+                raise ValueError(f"{which} must be 'whsec_' followed by base64 (24 to 64 random bytes)")
+        self._signing_secrets = tuple(SecretStr(key) for key in raw)
         return self
 
     @property
-    def signing_secret(self) -> SecretStr | None:
-        return self._signing_secret
+    def signing_secrets(self) -> tuple[SecretStr, ...]:
+        """Every key requests are signed with (empty: unsigned)."""
+        return self._signing_secrets
 
     @property
     def requests_per_second(self) -> float | None:
