@@ -28,7 +28,7 @@ from monitor.normalise import ArticleNormaliser, StoryIndex
 from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
-from monitor.state import FeedState
+from monitor.state import FeedState, staleness
 from monitor.state.snapshot import read_latest
 from tocsin.kafka.topics import Topics
 from tocsin.observability.metrics import (
@@ -278,11 +278,7 @@ class Poller(Service):
 
     @staticmethod
     def _staleness(sub: Subscription, now: datetime) -> tuple[float, bool]:
-        last = sub.state.health.last_success
-        if last is None:
-            return 0.0, sub.state.health.consecutive_errors > 0
-        age = (now - last).total_seconds()
-        return age, age > 3 * sub.interval
+        return staleness(sub.state.health, sub.interval, now)
 
     # -- one poll ---------------------------------------------------------------------
 

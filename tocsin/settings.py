@@ -9,6 +9,7 @@ being silently ignored.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -320,11 +321,55 @@ class RuleSettings(Section):
 
 
 class ApiSettings(Section):
-    """The worker's JSON API: events, records, health and readiness."""
+    """The worker's HTTP API and page: events, records, alert feeds, exports, health and readiness."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: Port = 9465
+    # A bearer token, from at most one of token / token_env / token_file. Required unless
+    # the API listens on a loopback address only: nothing else may serve it unauthenticated.
+    token: SecretStr | None = None
+    token_env: str | None = None
+    token_file: Path | None = None
+
+    _bearer_token: SecretStr | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_token(self) -> ApiSettings:
+        given = [t for t in (self.token, self.token_env, self.token_file) if t is not None]
+        if len(given) > 1:
+            raise ValueError("set at most one of token, token_env, token_file")
+        raw: str | None = None
+        if self.token is not None:
+            raw = self.token.get_secret_value().strip()
+        elif self.token_env is not None:
+            raw = os.environ.get(self.token_env, "").strip()
+            if not raw:
+                raise ValueError(f"token_env: environment variable {self.token_env} is not set")
+        elif self.token_file is not None:
+            try:
+                raw = self.token_file.expanduser().read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValueError(f"token_file: cannot read {self.token_file}: {exc.strerror}") from None
+        if raw is not None and len(raw) < 16:
+            raise ValueError("token must be at least 16 characters")
+        if raw is None and self.enabled and not _loopback(self.host):
+            raise ValueError(f"host {self.host!r} is not a loopback address: set token, token_env or token_file")
+        self._bearer_token = SecretStr(raw) if raw else None
+        return self
+
+    @property
+    def bearer_token(self) -> SecretStr | None:
+        return self._bearer_token
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve anywhere
 
 
 class MetricsSettings(Section):
