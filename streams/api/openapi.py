@@ -34,6 +34,7 @@ _UNAUTHORIZED = _problem("No bearer token, or not the configured one (only when 
 _BAD = _problem("A query parameter that does not parse.")
 _LIMIT = _query("limit", "Most items to return.", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50})
 _SINCE = _query("since", "Only events updated at or after this moment (ISO 8601 with a time zone).", {"type": "string", "format": "date-time"})
+_UNTIL = _query("until", "Only nights on or before this date.", {"type": "string", "format": "date"})
 _LIST = {"type": "string", "description": "Comma-separated; empty means any."}
 _FEED_FILTERS = [
     _query("kinds", f"Alert kinds ({', '.join(k.value for k in AlertKind)}).", _LIST),
@@ -182,7 +183,7 @@ def _paths() -> dict[str, Any]:
         "/": {
             "get": {
                 "summary": "The web page: recent events with evidence, record ladders, feed health",
-                "parameters": [_query("cursor", "Older events (the page's own link).", _TEXT), _SINCE],
+                "parameters": [_query("cursor", "Older events (the page's own link).", _TEXT), _SINCE, _UNTIL],
                 "responses": {"200": _json(_TEXT, "HTML", "text/html"), "400": _BAD, "401": _UNAUTHORIZED},
             }
         },
@@ -191,6 +192,7 @@ def _paths() -> dict[str, Any]:
                 "summary": "Recent events, newest night first, a page at a time",
                 "parameters": [
                     _SINCE,
+                    _UNTIL,
                     _query("target", "Target country (ISO 3166 alpha-2).", _TEXT),
                     _query("metric", "The metric `min` applies to.", {"type": "string", "enum": [m.value for m in Metric], "default": "drones_launched"}),
                     _query("min", "Lowest value of `metric`.", {"type": "number"}),

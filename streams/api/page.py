@@ -214,7 +214,8 @@ def event_card(event: Mapping[str, Any]) -> str:
         f'<article class="event" id="{_e(event.get("event_id"))}">'
         f"<h3>{_e(event.get('attacker'))} → {_e(event.get('target'))} · night of {_e(night)}{historical}</h3>"
         f'<p class="meta">{_e(event.get("event_id"))} · revision {_e(event.get("revision"))} · updated {_moment(event.get("updated_at"))}</p>'
-        f'<table class="figures"><thead><tr><th>Figure</th><th>Value</th><th>Evidence</th></tr></thead><tbody>{_figure_rows(event)}</tbody></table>'
+        f'<table class="figures"><colgroup><col class="f"><col class="v"><col></colgroup>'
+        f"<thead><tr><th>Figure</th><th>Value</th><th>Evidence (source)</th></tr></thead><tbody>{_figure_rows(event)}</tbody></table>"
         f"{_disputes(event)}{_places(event)}<h4>Sources ({len(event.get('sources') or ())})</h4>{_sources(event)}</article>"
     )
 
@@ -236,7 +237,7 @@ def feed_table(feeds: Sequence[FeedHealth] | None) -> str:
     )
     unhealthy = sum(1 for f in feeds if f.status != "ok")
     return (
-        f"<p>{len(feeds)} feeds, {unhealthy} stale or failing.</p>"
+        f"<p>{len(feeds)} feed{'s' if len(feeds) != 1 else ''}, {unhealthy} stale or failing.</p>"
         f'<table class="feeds"><thead><tr><th>Status</th><th>Feed</th><th>Last success</th><th>Errors in a row</th><th>Last error</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
@@ -260,12 +261,12 @@ article.event{background:var(--card);border:1px solid var(--line);border-radius:
 article.event h3{margin:0 0 2px;font-size:16px}h4{margin:10px 0 4px;font-size:14px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:5px 8px;border-top:1px solid var(--line)}
 thead th{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.03em;border-top:none}
-.figures th{text-transform:capitalize;white-space:nowrap;width:190px}.num{white-space:nowrap;font-variant-numeric:tabular-nums}
+.figures{table-layout:fixed}.figures col.f{width:220px}.figures col.v{width:200px}.figures tbody th{text-transform:capitalize}.num{white-space:nowrap;font-variant-numeric:tabular-nums}
 .claims,.sources{margin:0;padding-left:18px}.claims li{font-size:13px}q{font-style:italic}
 .q{color:var(--muted);font-size:12px}.dispute{color:#fff;background:#c46a00;border-radius:4px;padding:1px 6px;font-size:12px}
 .tag{background:#e7eaee;border-radius:4px;padding:1px 6px;font-size:12px;color:var(--muted)}
 .disputes{background:#fff6e8;border-left:3px solid #c46a00;padding:4px 10px;margin-top:8px}
-.feeds td{font-size:13px}.dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:#2f9e44}
+.feeds td{font-size:13px}.feeds td:nth-child(-n+3){white-space:nowrap}.dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:#2f9e44}
 tr.stale .dot{background:#e8a200}tr.failing .dot{background:var(--accent)}tr.failing td:first-child,tr.stale td:first-child{font-weight:600}
 .warn{color:var(--accent)}.pager{margin-top:8px}footer{color:var(--muted);font-size:12px;max-width:1180px;margin:0 auto;padding:0 28px 28px}
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -79,7 +79,13 @@ def _event_query(request: web.Request, limit: int) -> EventQuery:
         min_value = float(request.query["min"]) if "min" in request.query else None
     except ValueError:
         raise BadQuery("min: not a number") from None
-    return EventQuery(since=_since(request), target=request.query.get("target"), metric=metric, min_value=min_value, limit=limit)
+    try:
+        until = date.fromisoformat(request.query["until"]) if "until" in request.query else None
+    except ValueError:
+        raise BadQuery("until: not a date (YYYY-MM-DD)") from None
+    return EventQuery(
+        since=_since(request), until=until, target=request.query.get("target"), metric=metric, min_value=min_value, limit=limit
+    )
 
 
 def _page(data: ApiData, request: web.Request, limit: int) -> tuple[list[AttackEvent], str | None]:
