@@ -55,6 +55,25 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 PositiveSeconds = Annotated[float, Field(gt=0)]
 
 
+def _read_secret(name: str, env: str | None, file: Path | None) -> str | None:
+    """The text of a secret named by ``<name>_env`` (an environment variable) or ``<name>_file``,
+    stripped; None when neither is set. Errors name where it came from, never the value."""
+    if env is not None:
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise ValueError(f"{name}_env: environment variable {env} is not set")
+        return value
+    if file is not None:
+        try:
+            value = file.expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"{name}_file: cannot read {file}: {exc.strerror}") from None
+        if not value:
+            raise ValueError(f"{name}_file: {file} is empty")
+        return value
+    return None
+
+
 def _require_unique(key: str, values: Iterable[str]) -> None:
     seen: set[str] = set()
     for value in values:
@@ -215,20 +234,12 @@ class WebhookEndpoint(Section):
             raise ValueError("set at most one of secret, secrets, secret_env, secret_file")
         if self.format == "telegram" and not self.telegram_chat_id:
             raise ValueError("format 'telegram' needs telegram_chat_id")
-        raw: list[str] = []
         if self.secret is not None:
             raw = [self.secret.get_secret_value()]
         elif self.secrets:
             raw = [s.get_secret_value() for s in self.secrets]
-        elif self.secret_env is not None:
-            raw = os.environ.get(self.secret_env, "").split()
-            if not raw:
-                raise ValueError(f"secret_env: environment variable {self.secret_env} is not set")
-        elif self.secret_file is not None:
-            try:
-                raw = self.secret_file.expanduser().read_text(encoding="utf-8").split()
-            except OSError as exc:
-                raise ValueError(f"secret_file: cannot read {self.secret_file}: {exc.strerror}") from None
+        else:
+            raw = (_read_secret("secret", self.secret_env, self.secret_file) or "").split()
         # Never echo a value: errors and logs name only where it came from.
         for number, key in enumerate(raw, start=1):
             if not _WHSEC.fullmatch(key):
@@ -339,18 +350,10 @@ class ApiSettings(Section):
         given = [t for t in (self.token, self.token_env, self.token_file) if t is not None]
         if len(given) > 1:
             raise ValueError("set at most one of token, token_env, token_file")
-        raw: str | None = None
         if self.token is not None:
-            raw = self.token.get_secret_value().strip()
-        elif self.token_env is not None:
-            raw = os.environ.get(self.token_env, "").strip()
-            if not raw:
-                raise ValueError(f"token_env: environment variable {self.token_env} is not set")
-        elif self.token_file is not None:
-            try:
-                raw = self.token_file.expanduser().read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"token_file: cannot read {self.token_file}: {exc.strerror}") from None
+            raw: str | None = self.token.get_secret_value().strip()
+        else:
+            raw = _read_secret("token", self.token_env, self.token_file)
         if raw is not None and len(raw) < 16:
             raise ValueError("token must be at least 16 characters")
         if raw is None and self.enabled and not _loopback(self.host):

@@ -76,3 +76,9 @@ def test_a_bad_second_secret_is_named_by_position_not_echoed(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, endpoint(f'secrets = ["{SECRET}", "whsec_hunter2"]'))
     assert "secret 2 of 2" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_an_empty_secret_file_is_refused_not_taken_as_unsigned(tmp_path: Path) -> None:
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(ConfigError, match="is empty"):
+        load(tmp_path, endpoint(f'secret_file = "{tmp_path / "empty"}"'))
