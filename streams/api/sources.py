@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import structlog
-from kafka.errors import KafkaError as SyncKafkaError
 from aiokafka.errors import KafkaError
 
 from monitor.feeds import catalog
@@ -46,7 +45,7 @@ class Cached(Generic[T]):
             if self._value is None or time.monotonic() - self._at > self._seconds:
                 try:
                     self._value = await self._read()
-                except (KafkaError, SyncKafkaError, OSError) as exc:
+                except (KafkaError, OSError) as exc:  # OSError: refused connections and timeouts
                     raise SourceUnavailable(f"{type(exc).__name__}: {exc}") from exc
                 self._at = time.monotonic()
             return self._value
