@@ -9,7 +9,6 @@ so the page's feed health has a failing feed.
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 import tomllib
@@ -24,6 +23,7 @@ from streams.history import events_from_csv
 from support.browser import Chromium
 from support.daemon import Daemon, isolated_config, write_config
 from support.net import free_ports
+from support.openapi import check_response
 from support.streams import caught_up, eventually, read_topic, run_cli
 from tocsin.records import Alert
 
@@ -43,9 +43,12 @@ PLACES = {
 
 
 async def get(url: str, token: str | None = TOKEN) -> tuple[int, str, bytes]:
+    """GET, and check the answer against the API's description."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
-        return response.status, response.content_type, await response.read()
+        body = await response.read()
+        check_response(response.url.path, response.status, response.content_type, body)
+        return response.status, response.content_type, body
 
 
 async def test_the_page_feeds_and_exports_after_a_backtest(tmp_path: Path, kafka_bootstrap: str) -> None:
@@ -80,6 +83,8 @@ async def test_the_page_feeds_and_exports_after_a_backtest(tmp_path: Path, kafka
         # Guarded: no token, no data.
         assert (await get(f"{api}/events", token=None))[:2] == (401, "application/problem+json")
         assert (await get(f"{api}/healthz", token=None))[0] == 200
+        for path in ("/events?limit=3", "/records", "/openapi.json"):
+            assert (await get(f"{api}{path}"))[0] == 200
 
         # The page, in a real browser: the 4 July event with its sources and evidence, the ladder, the failing feed.
         screenshot = tmp_path / "tocsin-page.png"
@@ -127,4 +132,4 @@ async def test_the_page_feeds_and_exports_after_a_backtest(tmp_path: Path, kafka
         assert {f["properties"]["place"] for f in geojson["features"]} >= {"Kharkiv", "Odesa"}, geojson
     finally:
         assert await daemon.stop(signal.SIGTERM) == 0, daemon.logs()
-    assert '"level": "error"' not in daemon.logs()
+    assert '"level": "error"' not in daemon.log_file.read_text()
