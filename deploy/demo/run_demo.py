@@ -96,8 +96,10 @@ async def main(timeout: float, stay: bool) -> int:
         print(f"demo: all {EXPECTED_ALERTS} alerts arrived; the page: {PAGE}", flush=True)
         if stay:
             print("demo: Ctrl-C stops Tocsin and Kafka", flush=True)
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.Event().wait()
+            stop = asyncio.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):  # handled even where the shell ignores SIGINT
+                asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+            await stop.wait()
         return 0
     except TimeoutError:
         print(f"demo: only {received} of {EXPECTED_ALERTS} alerts within {timeout:.0f}s", file=sys.stderr)
@@ -120,5 +122,4 @@ if __name__ == "__main__":
     parser.add_argument("--timeout", type=float, default=180.0, help="give up after this many seconds")
     parser.add_argument("--stay", action="store_true", help="keep running after the alerts, to look at the page, until Ctrl-C")
     arguments = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        sys.exit(asyncio.run(main(arguments.timeout, arguments.stay)))
+    sys.exit(asyncio.run(main(arguments.timeout, arguments.stay)))
