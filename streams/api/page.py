@@ -110,7 +110,7 @@ def ladder_chart(scope: str, metric: str, ladder: RecordLadder) -> str:
     axis = "".join(
         f'<text x="{x(day):.1f}" y="{_H - 8}" text-anchor="{anchor}">{day.isoformat() if anchor != "middle" else day.year}</text>'
         for day, anchor in dates
-        if anchor != "middle" or min(abs(day.toordinal() - first), abs(day.toordinal() - newest)) > span / 8
+        if anchor != "middle" or min(abs(day.toordinal() - first), abs(day.toordinal() - newest)) > span / 5  # clear of the end labels
     )
     dots = "".join(
         f'<circle cx="{x(m.night_of):.1f}" cy="{y(m.value):.1f}" r="3.5"><title>{_number(m.value)} on the night of {m.night_of.isoformat()}</title></circle>'
