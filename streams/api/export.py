@@ -18,8 +18,9 @@ FORMATS = {"csv": "text/csv", "geojson": "application/geo+json", "jsonl": "appli
 
 
 def since(events: Iterable[AttackEvent], moment: datetime | None) -> list[AttackEvent]:
-    """Events updated at or after the moment, oldest night first."""
-    chosen = [e for e in events if moment is None or e.updated_at >= moment]
+    """Events updated at or after the moment, oldest night first; aliases (events merged
+    into another, which holds their reports) are left out."""
+    chosen = [e for e in events if e.merged_into is None and (moment is None or e.updated_at >= moment)]
     return sorted(chosen, key=lambda e: (e.window.night_of, e.updated_at, e.event_id))
 
 

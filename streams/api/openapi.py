@@ -55,7 +55,7 @@ _SCHEMAS: dict[str, Any] = {
     },
     "EventSummary": {
         "type": "object",
-        "required": ["event_id", "revision", "attacker", "target", "night_of", "figures", "disputed", "sources", "historical", "updated_at"],
+        "required": ["event_id", "revision", "attacker", "target", "night_of", "figures", "disputed", "aliases", "sources", "historical", "updated_at"],
         "properties": {
             "event_id": {"type": "string"},
             "revision": {"type": "integer", "minimum": 1},
@@ -64,6 +64,7 @@ _SCHEMAS: dict[str, Any] = {
             "night_of": {"type": "string", "format": "date"},
             "figures": _NUMBERS,
             "disputed": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+            "aliases": {"type": "array", "items": {"type": "string"}, "description": "Ids of events found to be this attack (their reports are in this one)."},
             "sources": {"type": "integer", "minimum": 0},
             "historical": {"type": "boolean"},
             "updated_at": {"type": "string", "format": "date-time"},
@@ -84,6 +85,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "schema": {"const": "tocsin.event"},
             "version": {"type": "integer"},
+            "aliases": {"type": "array", "items": {"type": "string"}},
             "event_id": {"type": "string"},
             "revision": {"type": "integer"},
             "attacker": {"type": "string"},

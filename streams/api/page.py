@@ -201,6 +201,11 @@ def _sources(event: Mapping[str, Any]) -> str:
     return "<ul class=\"sources\">" + "".join(items) + "</ul>"
 
 
+def _aliases(event: Mapping[str, Any]) -> str:
+    aliases = [str(a) for a in event.get("aliases") or ()]
+    return f'<p class="meta">Also reported as {_e(", ".join(aliases))} (merged into this event).</p>' if aliases else ""
+
+
 def _places(event: Mapping[str, Any]) -> str:
     places = [p.get("name") for p in event.get("locations") or () if p.get("name")]
     return f"<p><strong>Places:</strong> {_e(', '.join(places))}</p>" if places else ""
@@ -216,7 +221,7 @@ def event_card(event: Mapping[str, Any]) -> str:
         f'<p class="meta">{_e(event.get("event_id"))} · revision {_e(event.get("revision"))} · updated {_moment(event.get("updated_at"))}</p>'
         f'<table class="figures"><colgroup><col class="f"><col class="v"><col></colgroup>'
         f"<thead><tr><th>Figure</th><th>Value</th><th>Evidence (source)</th></tr></thead><tbody>{_figure_rows(event)}</tbody></table>"
-        f"{_disputes(event)}{_places(event)}<h4>Sources ({len(event.get('sources') or ())})</h4>{_sources(event)}</article>"
+        f"{_disputes(event)}{_aliases(event)}{_places(event)}<h4>Sources ({len(event.get('sources') or ())})</h4>{_sources(event)}</article>"
     )
 
 

@@ -26,6 +26,7 @@ def test_optional_and_unknown_fields_are_read_defensively_and_escaped() -> None:
     event["sources"][0]["source"] = "<script>alert(1)</script>"
     card = event_card(event)
     assert "Disputes" in card and "killed" in card and "outlet A 2, outlet B 5" in card
+    assert "Also reported as evt_other" in card
     assert "<script>" not in card and "&lt;script&gt;" in card and "&lt;b&gt;" in card
     assert "Aerial" not in event_card({"event_id": "evt_bare"})  # a bare record still renders
 
