@@ -87,7 +87,10 @@ async def test_the_page_feeds_and_exports_after_a_backtest(tmp_path: Path, kafka
             assert (await get(f"{api}{path}"))[0] == 200
 
         # The page, in a real browser: the 4 July event with its sources and evidence, the ladder, the failing feed.
-        screenshot = tmp_path / "tocsin-page.png"
+        # Under var/ (git-ignored): pytest's own temporary directories are pruned after a few runs.
+        screenshot = ROOT / "var" / "tocsin-page.png"
+        screenshot.parent.mkdir(exist_ok=True)
+        screenshot.unlink(missing_ok=True)
         async with Chromium(tmp_path / "chromium") as browser:
             visit = await browser.visit(
                 f"{api}/?until=2025-07-04", screenshot, {"Authorization": f"Bearer {TOKEN}"},
