@@ -102,6 +102,11 @@ def _base_url(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def _self_url(request: web.Request) -> str:
+    """The request's URL without a token passed as a parameter: a feed's text is shared, its token not."""
+    return str(request.url.with_query({k: v for k, v in request.query.items() if k != "access_token"}))
+
+
 @web.middleware
 async def expected_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
@@ -172,12 +177,12 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
 
     async def atom(request: web.Request) -> web.Response:
         chosen = await chosen_alerts(request)
-        body = feeds.atom_feed(chosen, str(request.url), _base_url(request), utc_now())
+        body = feeds.atom_feed(chosen, _self_url(request), _base_url(request), utc_now())
         return web.Response(body=body, content_type=feeds.ATOM_TYPE, charset="utf-8")
 
     async def json_feed(request: web.Request) -> web.Response:
         chosen = await chosen_alerts(request)
-        return _json(feeds.json_feed(chosen, str(request.url), _base_url(request), utc_now()), content_type=feeds.JSON_FEED_TYPE)
+        return _json(feeds.json_feed(chosen, _self_url(request), _base_url(request), utc_now()), content_type=feeds.JSON_FEED_TYPE)
 
     async def exported(request: web.Request) -> web.Response:
         fmt = request.query.get("format", "")

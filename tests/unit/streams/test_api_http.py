@@ -99,6 +99,9 @@ async def test_auth_refuses_a_wrong_token_and_takes_the_query_parameter(api: tup
     assert (status, media) == (401, "application/problem+json") and json.loads(body)["status"] == 401
     async with client.session.get(client.server.make_url("/events"), params={"access_token": TOKEN}) as response:
         assert response.status == 200
+    async with client.session.get(client.server.make_url("/alerts.json"), params={"access_token": TOKEN, "kinds": "record"}) as response:
+        feed = await response.json(content_type=None)
+        assert TOKEN not in json.dumps(feed) and feed["feed_url"].endswith("/alerts.json?kinds=record")
     async with client.session.get(client.server.make_url("/nowhere"), headers={"Authorization": f"Bearer {TOKEN}"}) as response:
         assert (response.status, response.content_type) == (404, "application/problem+json")
 
