@@ -129,7 +129,7 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
             feed_health: list[FeedHealth] | None = await data.feeds()
         except SourceUnavailable:
             feed_health = None
-        query = {k: v for k, v in request.query.items() if k not in ("cursor", "access_token")}
+        query = {k: v for k, v in request.query.items() if k != "cursor"}  # a token given in the address stays in it
         html = render_page(
             PageData(
                 events=[json.loads(e.to_bytes()) for e in events],
