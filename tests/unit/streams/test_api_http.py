@@ -102,8 +102,20 @@ async def test_auth_refuses_a_wrong_token_and_takes_the_query_parameter(api: tup
     async with client.session.get(client.server.make_url("/alerts.json"), params={"access_token": TOKEN, "kinds": "record"}) as response:
         feed = await response.json(content_type=None)
         assert TOKEN not in json.dumps(feed) and feed["feed_url"].endswith("/alerts.json?kinds=record")
-    async with client.session.get(client.server.make_url("/nowhere"), headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    async with client.session.get(client.server.make_url("/nowhere"), headers=auth) as response:
         assert (response.status, response.content_type) == (404, "application/problem+json")
+    async with client.session.post(client.server.make_url("/events"), headers=auth) as response:
+        assert (response.status, response.content_type, response.headers["Allow"]) == (405, "application/problem+json", "GET,HEAD")
+
+
+async def test_an_unexpected_failure_is_a_problem_not_a_traceback(api: tuple[Api, MemoryData]) -> None:
+    client, data = api
+    data.stored.append(None)  # type: ignore[arg-type]  # a table value the code cannot handle
+    async with client.session.get(client.server.make_url("/events"), headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+        problem = await response.json(content_type=None)
+        assert (response.status, response.content_type) == (500, "application/problem+json")
+        assert "Traceback" not in json.dumps(problem) and problem["status"] == 500
 
 
 def test_a_token_is_required_unless_the_api_is_on_loopback(tmp_path: Path) -> None:
