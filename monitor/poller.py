@@ -28,7 +28,7 @@ from monitor.normalise import ArticleNormaliser, StoryIndex
 from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
-from monitor.state import FeedState
+from monitor.state import FeedState, staleness
 from tocsin.kafka.compacted import read_records
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
@@ -256,14 +256,14 @@ class Poller(Service):
     @Service.timer(5.0)
     async def _gauges(self) -> None:
         now = utc_now()
-        staleness = [self._staleness(s, now) for s in self._subs.values()]
-        FEED_MAX_STALENESS.set(max((age for age, _ in staleness), default=0.0))
-        FEEDS_STALE.set(sum(1 for _, stale in staleness if stale))
+        ages = [self._staleness(s, now) for s in self._subs.values()]
+        FEED_MAX_STALENESS.set(max((age for age, _ in ages), default=0.0))
+        FEEDS_STALE.set(sum(1 for _, stale in ages if stale))
         FEEDS_BACKING_OFF.set(sum(1 for s in self._subs.values() if s.state.health.consecutive_errors))
         HOSTS_BACKING_OFF.set(self._fetcher.gate.hosts_backing_off)
         stale_ages: dict[str, float] = {}
         errors: dict[str, float] = {}
-        for sub, (age, stale) in zip(self._subs.values(), staleness, strict=True):
+        for sub, (age, stale) in zip(self._subs.values(), ages, strict=True):
             name = sub.definition.config.display_name
             if stale and sub.state.health.last_success is not None:
                 stale_ages[name] = age
@@ -279,11 +279,7 @@ class Poller(Service):
 
     @staticmethod
     def _staleness(sub: Subscription, now: datetime) -> tuple[float, bool]:
-        last = sub.state.health.last_success
-        if last is None:
-            return 0.0, sub.state.health.consecutive_errors > 0
-        age = (now - last).total_seconds()
-        return age, age > 3 * sub.interval
+        return staleness(sub.state.health, sub.interval, now)
 
     # -- one poll ---------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from streams.detect import RecordLadder
@@ -15,6 +15,7 @@ from tocsin.records import AttackEvent, Metric
 @dataclass(frozen=True)
 class EventQuery:
     since: datetime | None = None
+    until: date | None = None  # nights on or before
     target: str | None = None
     metric: Metric = Metric.DRONES_LAUNCHED
     min_value: float | None = None
@@ -35,6 +36,8 @@ class EventQuery:
         if event.merged_into is not None:
             return False  # an alias: its reports are in the event it names
         if self.since is not None and event.updated_at < self.since:
+            return False
+        if self.until is not None and event.window.night_of > self.until:
             return False
         if self.target is not None and event.target != self.target:
             return False
@@ -97,11 +100,6 @@ def event_summary(event: AttackEvent) -> dict[str, Any]:
         "historical": event.historical,
         "updated_at": event.updated_at.isoformat(),
     }
-
-
-def recent_events(events: Iterable[AttackEvent], query: EventQuery) -> list[dict[str, Any]]:
-    found = sorted((e for e in events if query.matches(e)), key=lambda e: (e.window.night_of, e.updated_at), reverse=True)
-    return [event_summary(e) for e in found[: query.limit]]
 
 
 def current_records(ladders: Iterable[tuple[str, RecordLadder]]) -> dict[str, dict[str, Any]]:

@@ -62,7 +62,7 @@ class Sender:
             blocked = False
         except BlockedAddress:
             blocked = True
-        return Target(target_url(endpoint), aiohttp.ClientTimeout(total=endpoint.timeout_seconds), Signer(endpoint.signing_secret), blocked)
+        return Target(target_url(endpoint), aiohttp.ClientTimeout(total=endpoint.timeout_seconds), Signer(endpoint.signing_secrets), blocked)
 
     async def attempt(self, target: Target, message_id: str, body: Body) -> Result:
         started = time.perf_counter()

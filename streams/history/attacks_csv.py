@@ -8,6 +8,11 @@ missiles; reconnaissance drones (Orlan, ZALA, Supercam, Merlin, Orion …),
 tactical Lancet/Molniya, guided bombs and "Unknown UAV" rows (which cannot be
 told apart from reconnaissance) are not. Event ids follow the merge stage's
 scheme, so a live report of a backfilled night revises the same event.
+
+``write_csv`` is the way back: events as rows of the same columns (one drone
+row and one missile row per attack), which ``events_from_csv`` reads to the
+same events. Tocsin's own events carry a ``tocsin/`` source and are read like
+national reports.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,9 +29,13 @@ from streams.history.exceptions import HistoryError, count
 from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualifier, SourceKind, Window
 
 _KYIV = ZoneInfo("Europe/Kyiv")
-_NATIONAL = "kpszsu/"
+_NATIONAL = ("kpszsu/", "tocsin/")
 _COLUMNS = ("time_start", "time_end", "model", "launched", "destroyed", "not_reach_goal", "source")
+# What write_csv fills: the dataset's columns, in its order, that an event carries.
+WRITTEN_COLUMNS = ("time_start", "time_end", "model", "target", "launched", "destroyed", "not_reach_goal", "source")
 ATTACKER, TARGET = "RU", "UA"
+_DRONE_MODEL, _MISSILE_MODEL = "Shahed-136/131", "Missiles (all types)"
+_SOURCE_NAME = "Air Force of Ukraine (missile_attacks_daily.csv, compiled by Petro Ivaniuk)"
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def _events(attacks: list[_Attack]) -> Iterator[AttackEvent]:
             sources=(
                 EventSource(
                     article_id=attack.source,
-                    source="Air Force of Ukraine (missile_attacks_daily.csv, compiled by Petro Ivaniuk)",
+                    source=_SOURCE_NAME if attack.source.startswith(_NATIONAL[0]) else "Tocsin export",
                     kind=SourceKind.AIR_FORCE,
                     published_at=attack.end,
                 ),
@@ -160,3 +170,57 @@ def _number(row: dict[str, str], column: str, line: int) -> float:
     except ValueError:
         raise HistoryError(line, f"{column}: {text[:40]!r} is not a number") from None
     return count(value, line, column)
+
+
+def write_csv(events: Iterable[AttackEvent], out: TextIO) -> int:
+    """Write the RU→UA events (the dataset's scope) as dataset rows, oldest night first; the rows written.
+
+    Times are Kyiv wall-clock times, as in the dataset; an event without a window
+    gets its night's date alone. A drone figure known only as neutralised is
+    written as destroyed (the dataset has no column for it alone).
+    """
+    writer = csv.DictWriter(out, fieldnames=WRITTEN_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+    chosen = sorted((e for e in events if (e.attacker, e.target) == (ATTACKER, TARGET)), key=lambda e: (e.window.night_of, e.window.start or e.updated_at))
+    for event in chosen:
+        for row in _rows(event):
+            writer.writerow(row)
+            rows += 1
+    return rows
+
+
+def _rows(event: AttackEvent) -> Iterator[dict[str, str]]:
+    night = event.window.night_of.isoformat()
+    base = {
+        "time_start": _wall_clock(event.window.start) or night,
+        "time_end": _wall_clock(event.window.end) or night,
+        "target": "Ukraine",
+        "source": _export_source(event),
+    }
+    drones, missiles = event.value(Metric.DRONES_LAUNCHED), event.value(Metric.MISSILES_LAUNCHED)
+    if drones is not None:
+        neutralized = event.value(Metric.DRONES_NEUTRALIZED)
+        shot_down = event.value(Metric.DRONES_SHOT_DOWN)
+        destroyed = shot_down if shot_down is not None else neutralized
+        lost = neutralized - shot_down if neutralized is not None and shot_down is not None else None
+        yield {**base, "model": _DRONE_MODEL, "launched": _cell(drones), "destroyed": _cell(destroyed), "not_reach_goal": _cell(lost)}
+    if missiles is not None:
+        intercepted = event.value(Metric.MISSILES_INTERCEPTED)
+        yield {**base, "model": _MISSILE_MODEL, "launched": _cell(missiles), "destroyed": _cell(intercepted), "not_reach_goal": ""}
+
+
+def _export_source(event: AttackEvent) -> str:
+    """The Air Force report's own source value when the event came from one, else the event's id."""
+    national = next((s.article_id for s in event.sources if s.article_id.startswith(_NATIONAL[0])), None)
+    return national or f"tocsin/events/{event.event_id}"
+
+
+def _wall_clock(moment: datetime | None) -> str | None:
+    return moment.astimezone(_KYIV).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def _cell(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
