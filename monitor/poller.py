@@ -19,13 +19,13 @@ from mode import Service
 from prometheus_client import Gauge
 
 from monitor.assignment import FeedPartitions
+from monitor.digest import MAX_RECORD_BYTES, Digest, digest_document
 from monitor.exceptions import FetchError, MonitorError, PublishError
 from monitor.feeds import FeedDefinition
 from monitor.feeds import catalog
 from monitor.fetch import FeedFetcher, FetchResult, Slots, open_session
 from monitor.fulltext import FullTextFetcher
 from monitor.normalise import ArticleNormaliser, StoryIndex
-from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState
@@ -38,6 +38,7 @@ from tocsin.observability.metrics import (
     FEED_FETCHES,
     FEED_CONSECUTIVE_ERRORS,
     FEED_ITEMS,
+    FEED_ITEMS_SKIPPED,
     FEED_MAX_STALENESS,
     FEED_PARSES,
     FEED_STALENESS,
@@ -67,6 +68,12 @@ _NOT_MODIFIED = FEED_FETCHES.labels("not_modified", "304")
 _FETCHED = FEED_FETCHES.labels("ok", "200")
 _SEEN_ITEMS, _NEW_ITEMS, _DUPLICATE_ITEMS = (FEED_ITEMS.labels(kind) for kind in ("seen", "new", "duplicate"))
 _PARSES = {parser: FEED_PARSES.labels(parser) for parser in ("fast", "fallback")}
+_EMPTY_DOCUMENTS = FEED_PARSES.labels("empty")
+
+
+def _skip_kind(reason: str) -> str:
+    """The metric label of a skip reason: its kind, never the free text."""
+    return "too_large" if "too_large" in reason else "unreadable"
 
 
 @dataclass
@@ -87,28 +94,24 @@ class Subscription:
         return self.definition.config.interval_seconds or 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """What a poll keeps of its parsed document while Kafka acknowledges: not the entries, which
-    would otherwise live (and be walked by the collector) until then."""
-
-    parser: str
-    ttl_minutes: int | None
-    current_ids: list[str]
-    new: list[Article]
-
-
 class Poller(Service):
     """Polls the feeds of the partitions Kafka assigns to this process."""
 
-    def __init__(self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str) -> None:
+    def __init__(
+        self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str, max_record_bytes: int = MAX_RECORD_BYTES
+    ) -> None:
         super().__init__()
         self._settings = settings
         self._bootstrap = bootstrap
         self._topics = topics
         self._group_id = group_id
+        self._max_record_bytes = max_record_bytes
         self._publisher = ArticlePublisher(
-            bootstrap, topics.articles.name, topics.feed_state.name, request_timeout_ms=int(settings.publish_timeout_seconds * 1000)
+            bootstrap,
+            topics.articles.name,
+            topics.feed_state.name,
+            request_timeout_ms=int(settings.publish_timeout_seconds * 1000),
+            max_record_bytes=max_record_bytes,
         )
         self._subs: dict[str, Subscription] = {}
         self._parked: dict[str, FeedState] = {}  # restored state of owned partitions' feeds not (yet) defined
@@ -301,7 +304,7 @@ class Poller(Service):
             self._holding += 1
             try:
                 async with self._digesting:
-                    digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
+                    digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result)
                     _PARSES[digest.parser].inc()
                     await self._advance(sub, result, digest, started)
             finally:
@@ -316,37 +319,45 @@ class Poller(Service):
             else:
                 await self._failed(sub, exc.reason, str(exc), exc.status, exc.retry_after)
         except MonitorError as exc:
-            FEED_FETCHES.labels("parse_error", "200").inc()
-            await self._failed(sub, "parse_error", str(exc), 200, None)
+            reason = getattr(exc, "reason", "parse")
+            reason = "parse_error" if reason == "parse" else reason
+            FEED_FETCHES.labels(reason, "200").inc()
+            await self._failed(sub, reason, str(exc), 200, None)
+        except Exception as exc:  # noqa: BLE001 - no input may stop a feed: a bug becomes a logged, backed-off failure
+            log.exception("feed poll crashed", feed=config.display_name)
+            FEED_FETCHES.labels("internal_error", "none").inc()
+            with contextlib.suppress(Exception):
+                await self._failed(sub, "internal_error", repr(exc)[:300], None, None)
+            if sub.due < time.monotonic():  # not rescheduled by _failed: never leave a feed unscheduled
+                self._reschedule(sub, backoff_delay(sub.interval, sub.state.health.consecutive_errors + 1, cap=self._settings.max_backoff_seconds))
         finally:
             sub.task = None
             sub.publishing = False
             self._in_flight -= 1
             self._wakeup.set()
 
-    def _digest(self, sub: Subscription, body: bytes, url: str) -> Digest:
+    def _digest(self, sub: Subscription, result: FetchResult) -> Digest:
         """CPU work, on the parse thread: parse, id every entry, build only the unseen articles."""
-        parsed = parse_feed(body, url)
-        ARTICLES_FETCHED.inc(len(parsed.entries))
-        candidates = sub.normaliser.candidates(parsed.entries)
-        fetched_at = utc_now()
-        # Built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
-        seen = set(sub.state.seen_ids)
-        new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in seen]
-        return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new)
+        # The seen set is built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
+        digest = digest_document(result, sub.normaliser, set(sub.state.seen_ids), utc_now(), max_record_bytes=self._max_record_bytes)
+        ARTICLES_FETCHED.inc(len(digest.current_ids) + len(digest.skipped))
+        return digest
 
     async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None, started: float) -> None:
         now = utc_now()
         seen = sub.state.seen
         published = 0
         if digest is not None:
+            name = sub.definition.config.display_name
             _SEEN_ITEMS.inc(len(digest.current_ids) - len(digest.new))
+            self._count_oddities(name, digest)
             outgoing = await self._outgoing(sub, digest.new)
             sub.publishing = True
-            await self._publish(outgoing)
+            rejected = await self._publish(outgoing)
             for article in outgoing:  # the start of an article's trail through the logs (article_id)
-                log.info("article published", feed=sub.definition.config.display_name, article_id=article.id)
-            published = len(digest.new)
+                if article.id not in rejected:
+                    log.info("article published", feed=name, article_id=article.id)
+            published = len(digest.new) - len(rejected)
             seen = sub.state.with_seen(digest.current_ids, [a.id for a in digest.new])
         ttl = digest.ttl_minutes if digest else sub.state.ttl_minutes  # a 304 has no body to read it from
         delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
@@ -362,8 +373,20 @@ class Poller(Service):
                 new=published, duration_s=round(time.perf_counter() - started, 4),
             )
 
-    async def _publish(self, articles: list[Article]) -> None:
+    @staticmethod
+    def _count_oddities(feed: str, digest: Digest) -> None:
+        if digest.empty:
+            _EMPTY_DOCUMENTS.inc()
+        for reason in digest.skipped:
+            FEED_ITEMS_SKIPPED.labels(_skip_kind(reason)).inc()
+            log.warning("feed item skipped", feed=feed, reason=reason)
+        if digest.shortened:
+            FEED_ITEMS_SKIPPED.labels("shortened").inc(digest.shortened)
+            log.warning("feed items shortened to fit a record", feed=feed, count=digest.shortened)
+
+    async def _publish(self, articles: list[Article]) -> set[str]:
         """Publish; while Kafka takes longer than publish_timeout_seconds to acknowledge, pause polling.
+        Returns the ids of the articles Kafka refused for themselves (too large): logged, counted, not retried.
 
         The articles stay with the producer, which retries until Kafka is back, so this poll keeps
         waiting for that acknowledgement rather than giving up and fetching them again: memory stays
@@ -378,11 +401,12 @@ class Poller(Service):
             POLLING_PAUSED.set(1)
             log.warning("kafka not acknowledging, polling paused", waited_s=self._settings.publish_timeout_seconds)
         try:
-            await publishing
+            rejected = await publishing
         finally:
             self._stalled -= 1
         if not self._stalled:
             log.info("kafka acknowledged again, polling resumes")
+        return rejected
 
     async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
         """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""

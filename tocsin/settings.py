@@ -41,6 +41,7 @@ from pydantic_settings import (
 
 from tocsin.errors import TocsinError
 from tocsin.records import AlertKind, Metric, Severity, SourceKind
+from tocsin.timezones import zone_named
 
 _HTTP_URL = TypeAdapter(HttpUrl)
 
@@ -103,6 +104,13 @@ class KafkaSettings(Section):
         description="Existing cluster to use; empty means Tocsin starts its local broker.",
     )
     app_id: str = Field(default="tocsin", pattern=r"^[A-Za-z0-9._-]+$")
+    max_record_bytes: int = Field(
+        default=1_000_000,
+        ge=64 * 1024,
+        le=16 * 1024 * 1024,
+        description="Largest record any Tocsin producer sends; topics accept it plus batch overhead. "
+        "The poller shortens (or, failing that, skips) an article that would not fit.",
+    )
     topics: TopicSettings = TopicSettings()
     local: LocalKafkaSettings = LocalKafkaSettings()
 
@@ -135,6 +143,16 @@ class FeedConfig(Section):
     tags: list[str] = Field(default_factory=list)
     full_text: bool = False
     kind: SourceKind = SourceKind.MEDIA
+    timezone: str | None = Field(
+        default=None, description="IANA zone of the feed's times without an offset (default: by language, see tocsin/timezones.py)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone_named(value)
+        return value
 
     @property
     def display_name(self) -> str:

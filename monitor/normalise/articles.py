@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from monitor.parse import FeedEntry
 from monitor.normalise.text import html_to_text
-from monitor.normalise.urls import canonical_url
+from monitor.normalise.urls import article_url
 from tocsin.records import Article, ArticleSource
 from tocsin.settings import FeedConfig
+from tocsin.timezones import aware
+
+# Dates a feed may claim: before the epoch or later than a day after arrival (clocks drift, zones
+# confuse) is a broken date (year 0001, 9999), replaced by the arrival time and flagged.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_AHEAD = timedelta(days=1)
 
 
 def digest(*parts: str) -> str:
@@ -52,8 +58,8 @@ class ArticleNormaliser:
             if entry.guid:
                 repeated = guid_counts[entry.guid] > 1
                 identity = digest(self._feed.url, entry.guid, self._content(entry) if repeated else "")
-            elif entry.link:
-                identity = digest(canonical_url(entry.link))
+            elif url := article_url(entry.link):
+                identity = digest(url)
             else:
                 identity = self._content(entry)
             out.setdefault(f"art_{identity}", Candidate(f"art_{identity}", entry))
@@ -68,17 +74,31 @@ class ArticleNormaliser:
         title = html_to_text(entry.title)
         summary = html_to_text(entry.summary_html)
         body = html_to_text(entry.content_html) if entry.content_html else ""
+        language = self._feed.language or entry.language or feed_language
+        published, clamped = self._published(entry.published, language, fetched_at)
         return Article(
             id=candidate.id,
-            url=canonical_url(entry.link) if entry.link else None,
+            url=article_url(entry.link),
             title=title,
             summary=summary if summary != body else "",
             body=body,
-            language=self._feed.language or entry.language or feed_language,
-            published_at=entry.published,
+            language=language,
+            published_at=published,
+            published_clamped=clamped,
             fetched_at=fetched_at,
             sources=(self._source,),
         )
+
+    def _published(self, moment: datetime | None, language: str | None, fetched_at: datetime) -> tuple[datetime | None, bool]:
+        if moment is None:
+            return None, False
+        try:
+            moment = aware(moment, self._feed.timezone, language).astimezone(UTC)
+        except (OverflowError, ValueError):  # year 1 in a zone east of UTC
+            return fetched_at, True
+        if moment < _EARLIEST or moment > fetched_at + _AHEAD:
+            return fetched_at, True
+        return moment, False
 
     def articles(self, entries: tuple[FeedEntry, ...], fetched_at: datetime) -> list[Article]:
         return [self.article(c, fetched_at) for c in self.candidates(entries)]

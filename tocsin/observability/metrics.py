@@ -27,7 +27,12 @@ FEED_FETCH_SECONDS = Histogram(
 FEED_ITEMS = Counter(
     "tocsin_feed_items", "Feed entries by verdict: new, seen (already published from this feed), duplicate (same story from another feed).", ["verdict"]
 )
-FEED_PARSES = Counter("tocsin_feed_parses", "Feeds parsed, by parser (fast, fallback).", ["parser"])
+FEED_ITEMS_SKIPPED = Counter(
+    "tocsin_feed_items_skipped",
+    "Feed items not published as read: unreadable, too_large (not fitting a record even shortened), refused (by Kafka) or shortened (cut to fit).",
+    ["reason"],
+)
+FEED_PARSES = Counter("tocsin_feed_parses", "Feeds parsed, by parser (fast, fallback); empty counts valid documents without items.", ["parser"])
 FEEDS_ASSIGNED = Gauge("tocsin_feeds_assigned", "Feeds this poller owns through its Kafka partition assignment.")
 FEEDS_BACKING_OFF = Gauge("tocsin_feeds_backing_off", "Owned feeds whose last poll failed (retried with growing delays, never dropped).")
 HOSTS_BACKING_OFF = Gauge("tocsin_hosts_backing_off", "Hosts left alone after a 429 or 503.")

@@ -7,7 +7,6 @@ from email.utils import format_datetime
 
 from monitor.feeds import feed_id, feeds_from_opml
 from monitor.normalise import StoryIndex
-from monitor.parse.sanitize import honest_encoding, without_doctype
 from monitor.schedule import backoff_delay, cache_delay, retry_after_delay
 from monitor.state import FeedState, Validators
 from tocsin.records import Article, ArticleSource
@@ -41,15 +40,6 @@ def test_backoff_grows_with_jitter_and_stays_capped() -> None:
     delays = [backoff_delay(60, n, cap=3600, rng=rng) for n in range(1, 12)]
     assert 30 <= delays[0] <= 60 and 60 <= delays[1] <= 120
     assert all(1800 <= d <= 3600 for d in delays[7:])  # never dropped: a finite delay for ever
-
-
-def test_doctype_and_its_entities_are_removed_and_valid_utf8_wins() -> None:
-    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss/>'
-    assert without_doctype(xxe) == b'<?xml version="1.0"?><rss/>'
-    mislabelled = '<?xml version="1.0" encoding="windows-1251"?><rss><title>Київ</title></rss>'.encode()
-    assert honest_encoding(mislabelled).startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    real_cp1251 = '<?xml version="1.0" encoding="windows-1251"?><rss><title>Київ</title></rss>'.encode("cp1251")
-    assert honest_encoding(real_cp1251) == real_cp1251
 
 
 def test_seen_ids_stay_bounded_by_the_feed_size() -> None:
