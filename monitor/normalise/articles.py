@@ -50,14 +50,14 @@ class ArticleNormaliser:
 
     def candidates(self, entries: tuple[FeedEntry, ...]) -> list[Candidate]:
         """Stable ids: the GUID (scoped to the feed), else the canonical link, else a content hash.
-        A GUID repeated inside one feed is disambiguated by content instead of swallowing items."""
+        A GUID repeated inside one feed is disambiguated by link and content instead of swallowing items."""
         guid_counts = Counter(e.guid for e in entries if e.guid)
         out: dict[str, Candidate] = {}
         for entry in entries:
             # The content hash (of kilobytes of HTML) only where it is part of the identity.
             if entry.guid:
                 repeated = guid_counts[entry.guid] > 1
-                identity = digest(self._feed.url, entry.guid, self._content(entry) if repeated else "")
+                identity = digest(self._feed.url, entry.guid, self._content(entry) + (entry.link or "") if repeated else "")
             elif url := article_url(entry.link):
                 identity = digest(url)
             else:

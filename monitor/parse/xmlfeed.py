@@ -31,6 +31,21 @@ _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML = "http://www.w3.org/1999/xhtml"
+_ITUNES = ("http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
+_MEDIA = "http://search.yahoo.com/mrss/"
+# RSS's own elements: no namespace, or one of the namespaces RSS 0.90/1.0 and old 2.0 feeds used.
+_RSS = (
+    None, _RSS10, "http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/",
+    "http://backend.userland.com/rss2", "http://backend.userland.com/rss", "http://purl.org/net/rss1.1#",
+)
+# Where RSS items put their text besides <description> and <content:encoded>, in order of preference.
+_RSS_BODIES = (("encoded", (_CONTENT,)), ("body", (None, _XHTML)), ("fullitem", (None,)), ("content", (_ATOM10,)))
+_RSS_SUMMARIES = (("description", _RSS), ("description", (_DC,)), ("summary", (*_ITUNES, _ATOM10, None)), ("description", (_MEDIA,)))
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|acronym|b|big|blockquote|br|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|li|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|ul)\b[^>]*>"
+    r"|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});",
+    re.IGNORECASE,
+)
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, strip_cdata=True
 )
@@ -70,10 +85,11 @@ def parse_xml(document: bytes, url: str) -> XmlFeed:
     if name == "rss":
         channel = _child(root, "channel")
         if channel is None:  # RSS 0.9x without a channel still has items, somewhere
-            return _rss(root, root, root.iter("item"))
-        return _rss(root, channel, channel.iterchildren("item"))
+            return _rss(root, root, (e for e in root.iter(tag=etree.Element) if etree.QName(e).localname == "item"))
+        return _rss(root, channel, (e for e in channel.iterchildren(tag=etree.Element) if etree.QName(e).localname == "item"))
     if name == "rdf":
-        return _rss(root, _child(root, "channel"), (e for e in root.iterchildren() if etree.QName(e).localname == "item"))
+        # Items belong beside the channel; some feeds put them inside it.
+        return _rss(root, _child(root, "channel"), (e for e in root.iter(tag=etree.Element) if etree.QName(e).localname == "item"))
     if name == "feed":
         return _atom(root)
     raise NotThisFormat(f"root element {root.tag!r}")
@@ -89,13 +105,41 @@ def _child(parent: etree._Element | None, localname: str, namespaces: tuple[str 
     return None
 
 
+def _first(parent: etree._Element, choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> etree._Element | None:
+    """The first non-empty of several elements (each by local name and namespaces), in order of preference;
+    Media RSS's may sit in a <media:group>."""
+    for localname, namespaces in choices:
+        element = _child(parent, localname, namespaces)
+        if element is None and _MEDIA in namespaces:
+            element = _child(_child(parent, "group", (_MEDIA,)), localname, namespaces)
+        if element is not None and (len(element) or (element.text or "").strip()):
+            return element
+    return None
+
+
 def _text(element: etree._Element | None) -> str:
-    """Text content, with inline markup as HTML."""
+    """Text content as HTML: an element's text is its HTML (escaped in the XML, or CDATA), unless
+    it holds elements too: then it is markup, written out, with its text escaped as markup's is."""
     if element is None:
         return ""
     if len(element) == 0:
         return element.text or ""
-    return (element.text or "") + "".join(etree.tostring(child, encoding="unicode", with_tail=True) for child in element)
+    return _markup(element)
+
+
+def _markup(element: etree._Element) -> str:
+    return html.escape(element.text or "", quote=False) + "".join(etree.tostring(child, encoding="unicode", with_tail=True) for child in element)
+
+
+def _plain(element: etree._Element | None) -> str:
+    """A field RSS defines as text (a title) that publishers fill with HTML or with text that merely
+    contains "<": as HTML only when it looks like HTML (a known tag or an entity), the way feedparser reads it."""
+    if element is None:
+        return ""
+    if len(element):
+        return _markup(element)
+    value = element.text or ""
+    return value if ("<" not in value and "&" not in value) or _HTML_TAG.search(value) else html.escape(value, quote=False)
 
 
 def _resolved(element: etree._Element, link: str) -> str | None:
@@ -113,8 +157,9 @@ def _language(element: etree._Element | None) -> str | None:
 
 
 def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[etree._Element]) -> XmlFeed:
-    language = _text(_child(channel, "language")).strip() or _language(channel) or _language(root) or None
-    ttl = _text(_child(channel, "ttl")).strip()
+    language = _text(_first(channel, (("language", _RSS), ("language", (_DC,))))).strip() if channel is not None else ""
+    language = language or _language(channel) or _language(root) or None
+    ttl = _text(_child(channel, "ttl", _RSS)).strip()
     entries: list[FeedEntry] = []
     skipped: list[str] = []
     for item in items:
@@ -126,22 +171,26 @@ def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[e
 
 
 def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
-    guid_element = _child(item, "guid")
+    guid_element = _child(item, "guid", _RSS)
     guid = _text(guid_element).strip() or item.get(f"{{{_RDF}}}about") or None
-    link = _text(_child(item, "link")).strip()
+    link = _text(_child(item, "link", _RSS)).strip()
     if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
         link = guid
     published = None
-    for name, namespaces in (("pubDate", ()), ("date", (_DC,)), ("published", (_ATOM10,)), ("updated", (_ATOM10,)), ("issued", (_DC,))):
+    for name, namespaces in (("pubDate", _RSS), ("date", (_DC,)), ("published", (_ATOM10,)), ("updated", (_ATOM10,)), ("issued", (_DC,))):
         if (published := parse_date(_text(_child(item, name, namespaces)))) is not None:
             break
-    content = _child(item, "encoded", (_CONTENT,))
+    content = _first(item, _RSS_BODIES)
+    if content is not None and etree.QName(content).namespace == _ATOM10:
+        content_html = _construct(content)
+    else:
+        content_html = _markup(content) if content is not None and etree.QName(content).localname == "body" else _text(content)
     return FeedEntry(
         guid=guid,
         link=_resolved(item, link) if link else None,
-        title=_text(_child(item, "title")),
-        summary_html=_text(_child(item, "description")),
-        content_html=_text(content),
+        title=_plain(_first(item, (("title", _RSS), ("title", (_MEDIA, *_ITUNES, _DC))))),
+        summary_html=_text(_first(item, _RSS_SUMMARIES)),
+        content_html=content_html,
         published=published,
         language=_text(_child(item, "language", (_DC,))).strip() or _language(item) or feed_language,
     )
@@ -153,7 +202,7 @@ def _atom(root: etree._Element) -> XmlFeed:
     entries: list[FeedEntry] = []
     skipped: list[str] = []
     for entry in root.iterchildren(tag=etree.Element):
-        if etree.QName(entry).localname != "entry":
+        if etree.QName(entry).localname not in ("entry", "item"):  # "item": Atom 0.3 feeds written like RSS
             continue
         try:
             entries.append(_atom_entry(entry, namespaces, language))
@@ -165,15 +214,17 @@ def _atom(root: etree._Element) -> XmlFeed:
 def _atom_entry(entry: etree._Element, namespaces: tuple[str | None, ...], feed_language: str | None) -> FeedEntry:
     link = None
     for candidate in entry.iterchildren(tag=etree.Element):
-        if etree.QName(candidate).localname == "link" and candidate.get("href") and candidate.get("rel", "alternate") == "alternate":
-            link = _resolved(candidate, candidate.get("href", ""))
-            break
+        if etree.QName(candidate).localname == "link" and candidate.get("rel", "alternate") == "alternate":
+            # Atom 0.3 feeds in the wild write the address as the element's text.
+            if href := (candidate.get("href") or candidate.text or "").strip():
+                link = _resolved(candidate, href)
+                break
     published = None
     for name in ("published", "updated", "issued", "modified", "created"):
         if (published := parse_date(_text(_child(entry, name, namespaces)))) is not None:
             break
     content = _child(entry, "content", namespaces)
-    summary = _child(entry, "summary", namespaces)
+    summary = _first(entry, (("summary", namespaces), ("description", (_MEDIA,)), ("summary", _ITUNES)))
     return FeedEntry(
         guid=_text(_child(entry, "id", namespaces)).strip() or None,
         link=link,
@@ -191,14 +242,19 @@ def _construct(element: etree._Element | None) -> str:
         return ""
     kind = (element.get("type") or "text").lower()
     mode = (element.get("mode") or "").lower()  # Atom 0.3
-    if mode == "base64":
+    # Atom 1.0: any other media type than text, html, xhtml, text/* and XML is base64.
+    encoded = mode == "base64" or (
+        kind not in ("text", "html", "xhtml") and not kind.startswith("text/") and not kind.endswith("xml") and not len(element)
+    )
+    if encoded:  # text only if it is text: an image's bytes are no article's
         try:
-            return html.escape(base64.b64decode(element.text or "").decode("utf-8", "replace"), quote=False)
+            decoded = base64.b64decode(element.text or "").decode("utf-8")
         except (binascii.Error, ValueError):
             return ""
+        return decoded if "html" in kind or "xml" in kind else html.escape(decoded, quote=False)
     if kind in ("xhtml", "application/xhtml+xml") or mode == "xml" or len(element):
         div = _child(element, "div", (_XHTML,)) if kind == "xhtml" else None
-        return _text(div if div is not None and not (element.text or "").strip() else element)
+        return _markup(div if div is not None and not (element.text or "").strip() else element)
     if kind in ("html", "text/html") or mode == "escaped":
         return element.text or ""
     return html.escape(element.text or "", quote=False)
