@@ -418,6 +418,11 @@ class Poller(Service):
             # already folds into it; a failed publish is retried with the same content anyway.
             folded = self._stories.fold(article)
             (_DUPLICATE_ITEMS if folded.duplicate else _NEW_ITEMS).inc()
+            if folded.duplicate:  # users must be able to see what was not published as its own article
+                log.info(
+                    "story folded", feed=sub.definition.config.display_name, article_id=article.id,
+                    duplicate_of=folded.kept, kept=folded.kept, matched=folded.kind, republished=folded.publish is not None,
+                )
             if folded.publish is not None:  # new, or the same article id again now naming both sources
                 outgoing[folded.publish.id] = folded.publish
         return list(outgoing.values())
