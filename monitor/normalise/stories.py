@@ -89,6 +89,7 @@ class _Story(NamedTuple):
     sources: tuple[ArticleSource, ...]  # every feed it has been seen in so far
     fingerprints: tuple[int, ...]
     moment: float  # published (else fetched), epoch seconds
+    folded: tuple[str, ...] = ()  # ids of the articles folded into it: seen again, they are repeats
 
 
 class Folded(NamedTuple):
@@ -119,6 +120,9 @@ class StoryIndex:
             known_id = self._ids.get(fingerprint)
             if not known_id or known_id == article.id or (story := self._stories.get(known_id)) is None:
                 continue
+            if article.id in story.folded:
+                self._stories.move_to_end(known_id)
+                return Folded(True, None, known_id, kind)
             if abs(moment - story.moment) > WINDOW_SECONDS:
                 continue
             known = Article.model_validate_json(bytes(cramjam.lz4.decompress_block(story.packed)))
@@ -126,9 +130,9 @@ class StoryIndex:
                 continue
             self._stories.move_to_end(known_id)
             sources = tuple(dict.fromkeys((*story.sources, *article.sources)))
-            if sources == story.sources:
+            self._stories[known_id] = story._replace(sources=sources, folded=(*story.folded[-15:], article.id))
+            if sources == story.sources:  # a copy from a feed it already names: nothing new to say
                 return Folded(True, None, known_id, kind)
-            self._stories[known_id] = story._replace(sources=sources)
             return Folded(True, known.model_copy(update={"sources": sources}), known_id, kind)
         self._remember(article, fingerprints, moment)
         return Folded(False, article)
