@@ -8,10 +8,14 @@ from tocsin.records import Article
 _CUT = " […]"
 # Room for the record's other fields and for JSON escaping beyond the estimate below.
 _OVERHEAD = 8 * 1024
+# Room left below the limit for the record's framing (key, headers) and for the sources a
+# cross-feed duplicate adds when the article is published again naming them.
+HEADROOM = 16 * 1024
 
 
 def fitted(article: Article, limit: int) -> Article | None:
     """The article, a shortened copy that fits, or None when even a bare one would not."""
+    limit -= HEADROOM
     text = len(article.title) + len(article.summary) + len(article.body) + len(article.url or "")
     if 4 * text + _OVERHEAD <= limit:  # four UTF-8 bytes a character at most: no need to serialise
         return article

@@ -38,7 +38,10 @@ class ArticlePublisher:
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
-        self._producer = AIOKafkaProducer(
+        self._producer = await self._started()
+
+    async def _started(self) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
             bootstrap_servers=self._bootstrap,
             enable_idempotence=True,  # implies acks=all
             linger_ms=5,
@@ -52,10 +55,19 @@ class ArticlePublisher:
             client_id="tocsin-poller",
         )
         try:
-            await self._producer.start()
+            await producer.start()
         except KafkaError as exc:
-            await self._producer.stop()
+            await producer.stop()
             raise PublishError(f"cannot connect to Kafka: {exc}") from exc
+        return producer
+
+    async def _renewed(self) -> None:
+        """A new idempotent producer session: after the broker refused a batch, the old session's
+        sequence numbers for that partition are out of step and every later batch would be refused
+        (OutOfOrderSequenceNumber). Sends still pending on the old one finish or fail on its stop."""
+        old, self._producer = self._producer, await self._started()
+        if old is not None:
+            await old.stop()
 
     async def stop(self) -> None:
         if self._producer is not None:
@@ -82,11 +94,25 @@ class ArticlePublisher:
             outcomes = await asyncio.gather(*pending.values(), return_exceptions=True)
         except KafkaError as exc:
             raise PublishError(f"publishing {len(articles)} articles failed: {exc!r}") from exc
-        for article_id, outcome in zip(pending, outcomes, strict=True):
+        batch_refused = []
+        for article, outcome in zip((a for a in articles if a.id in pending), outcomes, strict=True):
             if isinstance(outcome, _RECORD_REFUSED):
-                refused[article_id] = outcome
+                batch_refused.append(article)
             elif isinstance(outcome, BaseException):
                 raise PublishError(f"publishing {len(articles)} articles failed: {outcome!r}") from outcome
+        # The broker refuses a whole batch for one record in it: the others get a batch of their own,
+        # from a fresh producer session.
+        if batch_refused:
+            log.error("kafka refused a batch: the topic's max.message.bytes is below kafka.max_record_bytes?", topic=self._topic)
+            await self._renewed()
+        for article in batch_refused:
+            try:
+                await (await self._producer.send(self._topic, key=article.id.encode(), value=article.to_bytes()))
+            except _RECORD_REFUSED as exc:
+                refused[article.id] = exc
+                await self._renewed()
+            except KafkaError as exc:
+                raise PublishError(f"publishing {article.id} failed: {exc!r}") from exc
         for article_id, exc in refused.items():
             log.error("article refused by kafka", article_id=article_id, error=repr(exc)[:200])
         if refused:
