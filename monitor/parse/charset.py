@@ -3,7 +3,8 @@
 1. a byte-order mark, or ``<?`` / ``<`` written in UTF-16 or UTF-32 (an unambiguous signature);
 2. bytes that are valid UTF-8 are UTF-8, whatever is declared (publishers mislabel UTF-8 far more
    often than they send other bytes that happen to be valid UTF-8);
-3. the ``charset`` of the HTTP ``Content-Type``, if the bytes decode in it;
+3. the ``charset`` of the HTTP ``Content-Type``, if the bytes decode in it (ISO-8859-1 and
+   US-ASCII read as windows-1252, as browsers do);
 4. the XML declaration's ``encoding`` (or an HTML ``<meta charset>``), if the bytes decode in it;
 5. sniffing (charset-normalizer), else windows-1252 with undecodable bytes replaced.
 
@@ -51,19 +52,26 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     declared = _CHARSET.search(content_type or "")
     in_document = _DECLARED.match(body) or _META.search(body[:2048])
     for name in (declared.group(1) if declared else None, in_document.group(1).decode("ascii") if in_document else None):
-        if name and (encoding := _codec(name)) and (text := _strict(body, encoding)) is not None:
-            return text, encoding
+        for encoding in _codecs(name) if name else ():
+            if (text := _strict(body, encoding)) is not None:
+                return text, encoding
     best = charset_normalizer.from_bytes(body[:65536]).best()
     if best is not None and (text := _strict(body, best.encoding)) is not None:
         return text, best.encoding
     return body.decode("windows-1252", "replace"), "windows-1252"
 
 
-def _codec(name: str) -> str | None:
+# Labels that mean windows-1252 in practice (as in the WHATWG Encoding standard): feeds declaring
+# them use its curly quotes and dashes in 0x80-0x9F, which Latin-1 would turn into control codes.
+_MEANS_1252 = frozenset({"latin-1", "iso8859-1", "ascii"})
+
+
+def _codecs(name: str) -> tuple[str, ...]:
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
-        return None
+        return ()
+    return ("cp1252", "latin-1") if codec in _MEANS_1252 else (codec,)
 
 
 def _strict(body: bytes, encoding: str) -> str | None:

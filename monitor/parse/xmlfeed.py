@@ -29,6 +29,7 @@ _RSS10 = "http://purl.org/rss/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
+_DCTERMS = "http://purl.org/dc/terms/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML = "http://www.w3.org/1999/xhtml"
 _ITUNES = ("http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
@@ -39,6 +40,10 @@ _RSS = (
     "http://backend.userland.com/rss2", "http://backend.userland.com/rss", "http://purl.org/net/rss1.1#",
 )
 # Where RSS items put their text besides <description> and <content:encoded>, in order of preference.
+_RSS_DATES = (
+    ("pubDate", _RSS), ("date", (_DC, _DCTERMS)), ("published", (_ATOM10,)), ("updated", (_ATOM10,)),
+    ("issued", (_DC, _DCTERMS)), ("created", (_DCTERMS,)), ("modified", (_DCTERMS,)),
+)
 _RSS_BODIES = (("encoded", (_CONTENT,)), ("body", (None, _XHTML)), ("fullitem", (None,)), ("content", (_ATOM10,)))
 _RSS_SUMMARIES = (("description", _RSS), ("description", (_DC,)), ("summary", (*_ITUNES, _ATOM10, None)), ("description", (_MEDIA,)))
 _HTML_TAG = re.compile(
@@ -53,6 +58,7 @@ _PARSER = etree.XMLParser(
 # make the document ill-formed. They become numeric references, which mean the same in XML and HTML.
 _NAMED = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_NAMED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 
 
 class NotThisFormat(Exception):
@@ -76,10 +82,19 @@ def _numeric(match: re.Match[bytes]) -> bytes:
     return "".join(f"&#{ord(c)};" for c in value).encode("ascii")
 
 
+def _with_numeric_entities(document: bytes) -> bytes:
+    """Outside CDATA only: inside, "&nbsp;" is literally those six characters (HTML that the
+    normaliser unescapes, or text that must stay as written)."""
+    if b"<![CDATA[" not in document:
+        return _NAMED.sub(_numeric, document)
+    parts = _CDATA.split(document)
+    return b"".join(part if n % 2 else _NAMED.sub(_numeric, part) for n, part in enumerate(parts))
+
+
 def parse_xml(document: bytes, url: str) -> XmlFeed:
     """Raises etree.XMLSyntaxError for what is not well-formed, NotThisFormat for other XML."""
     if b"&" in document:
-        document = _NAMED.sub(_numeric, document)
+        document = _with_numeric_entities(document)
     root = etree.fromstring(document, _PARSER, base_url=url)
     name = etree.QName(root).localname.lower()
     if name == "rss":
@@ -177,7 +192,7 @@ def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
     if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
         link = guid
     published = None
-    for name, namespaces in (("pubDate", _RSS), ("date", (_DC,)), ("published", (_ATOM10,)), ("updated", (_ATOM10,)), ("issued", (_DC,))):
+    for name, namespaces in _RSS_DATES:
         if (published := parse_date(_text(_child(item, name, namespaces)))) is not None:
             break
     content = _first(item, _RSS_BODIES)
@@ -248,8 +263,10 @@ def _construct(element: etree._Element | None) -> str:
     )
     if encoded:  # text only if it is text: an image's bytes are no article's
         try:
-            decoded = base64.b64decode(element.text or "").decode("utf-8")
-        except (binascii.Error, ValueError):
+            decoded = base64.b64decode("".join((element.text or "").split()), validate=True).decode("utf-8")
+        except binascii.Error:  # not base64 after all: publishers label text with any media type
+            return html.escape(element.text or "", quote=False)
+        except ValueError:
             return ""
         return decoded if "html" in kind or "xml" in kind else html.escape(decoded, quote=False)
     if kind in ("xhtml", "application/xhtml+xml") or mode == "xml" or len(element):

@@ -68,3 +68,16 @@ def test_a_doctype_in_utf16_is_stripped_before_parsing() -> None:
 def test_an_unterminated_doctype_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="DOCTYPE"):
         without_doctype('<!DOCTYPE r [<!ENTITY x "y">')
+
+
+def test_latin1_labels_read_as_windows_1252_like_browsers_do() -> None:
+    body = '<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><item><title>don’t — stop</title></item></channel></rss>'.encode("cp1252")
+    assert parse_feed(body, "http://x/feed").entries[0].title == "don’t — stop"
+    undefined_in_1252 = '<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><item><title>a\x81b é</title></item></channel></rss>'.encode("latin-1")
+    assert parse_feed(undefined_in_1252, "http://x/feed").entries[0].title == "a\x81b é"
+
+
+def test_an_entity_inside_cdata_stays_as_written() -> None:
+    body = b'<?xml version="1.0"?><rss><channel><item><guid>g</guid><title>a&nbsp;b</title><description><![CDATA[x&nbsp;y &amp; z]]></description></item></channel></rss>'
+    (entry,) = parse_feed(body, "http://x/feed").entries
+    assert (entry.title, entry.summary_html) == ("a\xa0b", "x&nbsp;y &amp; z")
