@@ -14,7 +14,7 @@ from datetime import datetime
 
 from monitor.exceptions import DigestError, ParseError
 from monitor.fetch import FetchResult
-from monitor.normalise import ArticleNormaliser
+from monitor.normalise import ArticleNormaliser, Candidate
 from monitor.normalise.fit import fitted
 from monitor.parse import parse_feed
 from tocsin.records import Article
@@ -34,6 +34,13 @@ class Digest:
     new: list[Article]
     skipped: tuple[str, ...] = ()  # items not published, each with its reason
     shortened: int = 0  # articles cut to fit one Kafka record
+    # What the feed state remembers as seen for the new articles: their ids, or for a channel the
+    # version keys of its posts (so that an edited post is new again under its old article id).
+    new_keys: tuple[str, ...] | None = None
+
+    @property
+    def seen_new(self) -> list[str]:
+        return list(self.new_keys) if self.new_keys is not None else [a.id for a in self.new]
 
     @property
     def empty(self) -> bool:
@@ -51,14 +58,20 @@ def digest_document(
         raise
     except Exception as exc:
         raise DigestError(f"{result.url}: {exc!r}"[:400]) from exc
-    skipped = list(parsed.skipped)
+    new, skipped, shortened = new_articles([c for c in candidates if c.id not in seen], normaliser, fetched_at, parsed.language, max_record_bytes)
+    return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new, (*parsed.skipped, *skipped), shortened)
+
+
+def new_articles(
+    unseen: list[Candidate], normaliser: ArticleNormaliser, fetched_at: datetime, language: str | None, max_record_bytes: int
+) -> tuple[list[Article], list[str], int]:
+    """The articles of unseen candidates, each made to fit a record: (articles, skipped with reasons, how many shortened)."""
+    skipped: list[str] = []
     new: list[Article] = []
     shortened = 0
-    for candidate in candidates:
-        if candidate.id in seen:
-            continue
+    for candidate in unseen:
         try:
-            article = normaliser.article(candidate, fetched_at, parsed.language)
+            article = normaliser.article(candidate, fetched_at, language)
         except Exception as exc:  # noqa: BLE001 - one bad item must not lose the feed
             skipped.append(f"{candidate.id}: {exc!r}"[:200])
             continue
@@ -68,4 +81,4 @@ def digest_document(
             continue
         shortened += fit is not article
         new.append(fit)
-    return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new, tuple(skipped), shortened)
+    return new, skipped, shortened

@@ -30,6 +30,8 @@ from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState
 from monitor.state.snapshot import read_latest
+from monitor.telegram import ChannelReader, ChannelResult, digest_channel
+from monitor.websub import CallbackServer, Subscriptions
 from tocsin.kafka.topics import Topics
 from tocsin.observability.metrics import (
     ARTICLES_FETCHED,
@@ -67,7 +69,7 @@ _DIGESTING = 32
 _NOT_MODIFIED = FEED_FETCHES.labels("not_modified", "304")
 _FETCHED = FEED_FETCHES.labels("ok", "200")
 _SEEN_ITEMS, _NEW_ITEMS, _DUPLICATE_ITEMS = (FEED_ITEMS.labels(kind) for kind in ("seen", "new", "duplicate"))
-_PARSES = {parser: FEED_PARSES.labels(parser) for parser in ("fast", "fallback")}
+_PARSES = {parser: FEED_PARSES.labels(parser) for parser in ("fast", "fallback", "telegram")}
 _EMPTY_DOCUMENTS = FEED_PARSES.labels("empty")
 
 
@@ -88,10 +90,11 @@ class Subscription:
     task: asyncio.Task[None] | None = None
     publishing: bool = False
     saved_at: float = float("-inf")  # time.monotonic() of the last state record written
+    push_interval: float | None = None  # while a WebSub subscription carries the feed: the safety-net interval
 
     @property
     def interval(self) -> float:
-        return self.definition.config.interval_seconds or 0.0
+        return max(self.definition.config.interval_seconds or 0.0, self.push_interval or 0.0)
 
 
 class Poller(Service):
@@ -145,6 +148,15 @@ class Poller(Service):
         self._session = open_session(self._settings)
         self._fetcher = FeedFetcher(self._session, self._settings)
         self._full_text = FullTextFetcher(self._fetcher, self._settings.full_text_concurrency)
+        self._channels = ChannelReader(self._fetcher, self._settings.telegram, self._cpu)
+        self._websub: Subscriptions | None = None
+        if (websub := self._settings.websub).callback_url:
+            self._websub = Subscriptions(
+                websub, self._session, allow_private_addresses=self._settings.allow_private_addresses, push=self.push, changed=self._push_changed
+            )
+            self._callbacks = CallbackServer(self._websub, websub.host, websub.port, max_body_bytes=self._settings.max_body_bytes)
+            await self._callbacks.start()
+            self._websub.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             group_id=self._group_id,
@@ -159,6 +171,9 @@ class Poller(Service):
     async def on_stop(self) -> None:
         await self._consumer.stop()  # revokes: in-flight polls finish and their state is flushed
         await self._release(set(self._owned))
+        if self._websub is not None:
+            await self._callbacks.stop()
+            await self._websub.stop()
         await self._session.close()
         await self._publisher.stop()
         self._cpu.shutdown(wait=False, cancel_futures=True)
@@ -190,6 +205,8 @@ class Poller(Service):
         await self._publisher.flush()  # the next owner must read the state we wrote
         for sub in leaving:
             del self._subs[sub.definition.feed_id]
+            if self._websub is not None:
+                self._websub.drop(sub.definition.feed_id)
         self._parked = {k: v for k, v in self._parked.items() if k in self._subs}
         self._owned -= partitions
         FEEDS_ASSIGNED.set(len(self._subs))
@@ -212,6 +229,8 @@ class Poller(Service):
                     sub.task.cancel()
                 self._parked[key] = sub.state
                 del self._subs[key]
+                if self._websub is not None:
+                    self._websub.drop(key)
             return
         definition = FeedDefinition.from_bytes(value)
         interval = definition.config.interval_seconds or self._settings.interval_seconds
@@ -289,11 +308,17 @@ class Poller(Service):
 
     # -- one poll ---------------------------------------------------------------------
 
-    async def _poll(self, sub: Subscription) -> None:
+    async def _poll(self, sub: Subscription, pushed: FetchResult | None = None) -> None:
+        """Fetch (or take the pushed document) → digest → publish → state: one at a time per feed."""
         config = sub.definition.config
         started = time.perf_counter()
         try:
-            result = await self._fetcher.fetch(config.url, sub.state.validators)
+            if pushed is not None:
+                result = pushed
+            elif config.type == "telegram":
+                result = await self._channels.fetch(config, sub.state)
+            else:
+                result = await self._fetcher.fetch(config.url, sub.state.validators)
             FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
             if result.not_modified:
                 await self._advance(sub, result, None, started)
@@ -310,6 +335,8 @@ class Poller(Service):
             finally:
                 self._holding -= 1
             _FETCHED.inc()
+            if self._websub is not None and pushed is None and config.type == "feed":
+                self._websub.offer(sub.definition.feed_id, result)
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
         except FetchError as exc:
@@ -339,7 +366,8 @@ class Poller(Service):
     def _digest(self, sub: Subscription, result: FetchResult) -> Digest:
         """CPU work, on the parse thread: parse, id every entry, build only the unseen articles."""
         # The seen set is built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
-        digest = digest_document(result, sub.normaliser, set(sub.state.seen_ids), utc_now(), max_record_bytes=self._max_record_bytes)
+        read = digest_channel if isinstance(result, ChannelResult) else digest_document
+        digest = read(result, sub.normaliser, set(sub.state.seen_ids), utc_now(), max_record_bytes=self._max_record_bytes)
         ARTICLES_FETCHED.inc(len(digest.current_ids) + len(digest.skipped))
         return digest
 
@@ -358,7 +386,7 @@ class Poller(Service):
                 if article.id not in rejected:
                     log.info("article published", feed=name, article_id=article.id)
             published = len(digest.new) - len(rejected)
-            seen = sub.state.with_seen(digest.current_ids, [a.id for a in digest.new])
+            seen = sub.state.with_seen(digest.current_ids, digest.seen_new)
         ttl = digest.ttl_minutes if digest else sub.state.ttl_minutes  # a 304 has no body to read it from
         delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
         unchanged = digest is None and result.validators == sub.state.validators and not sub.state.health.consecutive_errors
@@ -426,6 +454,32 @@ class Poller(Service):
             if folded.publish is not None:  # new, or the same article id again now naming both sources
                 outgoing[folded.publish.id] = folded.publish
         return list(outgoing.values())
+
+    # -- WebSub ---------------------------------------------------------------------------
+
+    async def push(self, feed_id: str, body: bytes, content_type: str | None) -> bool:
+        """A hub's verified push: digested and published like a poll's document, after any poll under way.
+        False when this poller does not own the feed (any more)."""
+        sub = self._subs.get(feed_id)
+        if sub is None:
+            return False
+        while sub.task is not None:
+            await asyncio.wait({sub.task})
+        # Validators stay the last GET's: the pushed body is not that resource's current representation.
+        result = FetchResult(200, body, sub.state.validators, content_type, sub.definition.config.url, {}, len(body))
+        FEED_FETCH_BYTES.inc(len(body))
+        self._in_flight += 1
+        sub.task = asyncio.create_task(self._poll(sub, result))
+        return True
+
+    def _push_changed(self, feed_id: str, pushed: bool) -> None:
+        sub = self._subs.get(feed_id)
+        if sub is None:
+            return
+        sub.push_interval = self._settings.websub.subscribed_interval_seconds if pushed else None
+        if not pushed:  # back to polling: at once, for what the hub may not have delivered
+            self._reschedule(sub, 0.0)
+            self._wakeup.set()
 
     async def _failed(self, sub: Subscription, reason: str, detail: str, status: int | None, retry_after: float | None) -> None:
         errors = sub.state.health.consecutive_errors + 1

@@ -150,7 +150,7 @@ def _parsed(url: str) -> URL:
 
 
 def _plain(headers: CIMultiDictProxy[str]) -> dict[str, str]:
-    wanted = ("Cache-Control", "Expires", "Retry-After")
+    wanted = ("Cache-Control", "Expires", "Retry-After", "Link")  # Link: WebSub discovery
     return {name: headers[name] for name in wanted if name in headers}
 
 

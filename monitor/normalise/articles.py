@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from monitor.parse import FeedEntry
+from monitor.normalise.language import detect_language
 from monitor.normalise.text import html_to_text
 from monitor.normalise.urls import article_url
 from tocsin.records import Article, ArticleSource
@@ -74,7 +75,7 @@ class ArticleNormaliser:
         title = html_to_text(entry.title)
         summary = html_to_text(entry.summary_html)
         body = html_to_text(entry.content_html) if entry.content_html else ""
-        language = self._feed.language or entry.language or feed_language
+        language = self._feed.language or entry.language or feed_language or detect_language(title, summary or body)
         published, clamped = self._published(entry.published, language, fetched_at)
         return Article(
             id=candidate.id,

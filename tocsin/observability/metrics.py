@@ -43,6 +43,26 @@ FEED_MAX_STALENESS = Gauge("tocsin_feed_max_staleness_seconds", "Longest time si
 FEED_STALENESS = Gauge("tocsin_feed_staleness_seconds", "Time since the last successful poll of a stale owned feed.", ["feed"])
 FEED_CONSECUTIVE_ERRORS = Gauge("tocsin_feed_consecutive_errors", "Failed polls in a row of a failing owned feed.", ["feed"])
 POLLING_PAUSED = Gauge("tocsin_polling_paused", "1 while polling waits for Kafka to acknowledge again.")
+# Real-time sources. `kind` is the source kind (air_force, official, media): bounded, from the config.
+TELEGRAM_POSTS = Counter(
+    "tocsin_telegram_posts", "Posts read from Telegram channel previews, by source kind and verdict (new, edited, seen).", ["kind", "verdict"]
+)
+TELEGRAM_PAGES = Counter("tocsin_telegram_pages", "Telegram preview pages fetched (the first page and the older ones read to close a gap).")
+WEBSUB_PUSHES = Counter(
+    "tocsin_websub_pushes",
+    "WebSub content distributions received, by outcome (accepted, bad_signature, unsigned, unknown_subscription, not_owned).",
+    ["outcome"],
+)
+WEBSUB_VERIFICATIONS = Counter(
+    "tocsin_websub_verifications", "Hub intent verifications and denials, by outcome (verified, refused, denied).", ["outcome"]
+)
+WEBSUB_SUBSCRIPTIONS = Gauge("tocsin_websub_subscriptions_active", "Feeds with a verified, unexpired WebSub subscription on this poller.")
+WEBSUB_RENEWALS = Counter("tocsin_websub_lease_renewals", "Subscriptions re-requested before their lease expired, by outcome (ok, failed).", ["outcome"])
+WEBSUB_HUB_FAILURES = Counter(
+    "tocsin_websub_hub_failures",
+    "Subscriptions that failed and fell back to polling, by reason (refused, unreachable, denied, verify_timeout, expired).",
+    ["reason"],
+)
 PUBLISH_SECONDS = Histogram(
     "tocsin_article_publish_seconds",
     "From handing a poll's new articles to Kafka to their acknowledgement (acks=all).",
