@@ -115,11 +115,29 @@ def merge_into(
     return revised, still_open([*others, OpenEvent.of(revised)])
 
 
+def _claim(figure: Figure) -> tuple[Metric, float, str]:
+    return figure.metric, figure.value, figure.qualifier
+
+
+def _claims_of(event: AttackEvent, article_id: str) -> set[tuple[Metric, float, str]]:
+    return {_claim(c) for f in event.figures if not f.derived for c in f.claims if c.article_id == article_id}
+
+
 def merge_report(current: AttackEvent | None, report: ExtractionReport, now: datetime, event_id: str) -> AttackEvent | None:
     """Return the event's next revision, or None when the report is already in
     it (a redelivered report must not create a revision)."""
     if current is not None and any(s.article_id == report.article_id for s in current.sources):
-        return None
+        if _claims_of(current, report.article_id) == {_claim(f) for f in report.figures}:
+            return None  # redelivered, or republished unchanged
+        # The article was edited (a Telegram post corrected, say): its new figures replace its old ones.
+        current = current.model_copy(
+            update={
+                "sources": tuple(s for s in current.sources if s.article_id != report.article_id),
+                "figures": tuple(
+                    f.model_copy(update={"claims": tuple(c for c in f.claims if c.article_id != report.article_id)}) for f in current.figures
+                ),
+            }
+        )
     source = EventSource(
         article_id=report.article_id,
         source=report.source,
@@ -128,7 +146,7 @@ def merge_report(current: AttackEvent | None, report: ExtractionReport, now: dat
         url=report.article_url,
     )
     sources = (current.sources if current else ()) + (source,)
-    claims: dict[Metric, list[Figure]] = {f.metric: list(f.claims) for f in current.figures if not f.derived} if current else {}
+    claims: dict[Metric, list[Figure]] = {f.metric: list(f.claims) for f in current.figures if not f.derived and f.claims} if current else {}
     for figure in report.figures:
         claims.setdefault(figure.metric, []).append(figure)
     if len(sources) > SOURCES_KEPT:
