@@ -14,6 +14,10 @@ night's Air Force style report (its own event, so its own threshold alert), one 
 
 t1 is the webhook's arrival at the receiver. Prints ``name: value`` lines: p50/p99/max per path and
 the ratios of websub and telegram to the rss baseline measured in the same run.
+
+First, on its own (before the daemon starts): the cost of language detection per item, as the
+normaliser's ``article()`` per corpus item (tests/corpus, every language) for a source that declares
+no language against the same items from one that declares it (the baseline).
 """
 
 from __future__ import annotations
@@ -94,6 +98,35 @@ class Receiver:
         self.arrived[float(body["data"]["value"])] = at
         self.got.set()
         return web.Response(status=200)
+
+
+def language_cost() -> None:
+    from monitor.normalise import ArticleNormaliser
+    from monitor.normalise.language import detect_language
+    from monitor.parse import FeedEntry
+    from tocsin.settings import FeedConfig
+
+    docs = [json.loads(line) for path in sorted((ROOT / "tests" / "corpus").glob("*/*.jsonl")) for line in path.read_text().splitlines() if line.strip()]
+    entries = [FeedEntry(d["id"], None, d.get("title", ""), d.get("summary") or d.get("body", "")[:600], "", None, None) for d in docs]
+    right = sum(detect_language(e.title, e.summary_html) == d.get("language") for e, d in zip(entries, docs, strict=True))
+    timings = {}
+    for name, language in (("declared", "en"), ("detected", None)):
+        normaliser = ArticleNormaliser(FeedConfig(url="http://bench.example/feed", language=language))
+        candidates = normaliser.candidates(tuple(entries))
+        now = datetime.now(UTC)
+        best = float("inf")
+        for _ in range(3):
+            began = time.perf_counter()
+            for candidate in candidates:
+                normaliser.article(candidate, now)
+            best = min(best, time.perf_counter() - began)
+        timings[name] = best / len(candidates)
+    print(f"language.items: {len(entries)}")
+    print(f"language.agrees_with_corpus_label: {right / len(entries):.3f}")
+    print(f"language.normalise_declared_us_per_item: {timings['declared'] * 1e6:.0f}")
+    print(f"language.normalise_detected_us_per_item: {timings['detected'] * 1e6:.0f}")
+    print(f"language.detection_us_per_item: {(timings['detected'] - timings['declared']) * 1e6:.0f}")
+    print(f"language.normalise_detected_vs_declared: {timings['detected'] / timings['declared']:.2f}")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -187,6 +220,7 @@ def main() -> None:
     parser.add_argument("--telegram-interval", type=float, default=0.25)
     parser.add_argument("--rss-interval", type=float, default=1.0)
     args = parser.parse_args()
+    language_cost()
     port, controller = free_ports(2)
     with tempfile.TemporaryDirectory() as tmp, LocalBroker(LocalBrokerConfig(port=port, controller_port=controller, data_dir=Path(tmp) / "kafka")) as broker:
         asyncio.run(run(args, broker.bootstrap, Path(tmp)))

@@ -24,7 +24,13 @@ from monitor.parse import FeedEntry
 from monitor.state import FeedState, Validators
 from monitor.telegram.page import ChannelPage, Post, parse_page
 from tocsin.observability.metrics import TELEGRAM_PAGES, TELEGRAM_POSTS
+from tocsin.records import SourceKind
 from tocsin.settings import TELEGRAM_URL, FeedConfig, TelegramSettings
+
+# Every series from the start, so that rate() sees the first post and the dashboard has rows to show.
+for _kind in SourceKind:
+    for _verdict in ("new", "edited", "seen"):
+        TELEGRAM_POSTS.labels(_kind.value, _verdict)
 
 _KEY_PREFIX = "tg"  # seen keys of a channel: tg<post id>~<hash of its text>, so an edit is a new key
 

@@ -42,6 +42,15 @@ Changed = Callable[[str, bool], None]  # feed id, whether pushes now carry it
 _HUB_REDIRECTS = frozenset({307, 308})  # WebSub §5.1.2: a hub may hand the request on to another
 _MAX_HUB_HOPS = 3
 _CHECK_EVERY_SECONDS = 0.5
+# Every series from the start, so that rate() sees the first push and the dashboard has rows to show.
+for _outcome in ("accepted", "bad_signature", "unsigned", "unknown_subscription", "not_owned"):
+    WEBSUB_PUSHES.labels(_outcome)
+for _outcome in ("verified", "refused", "denied"):
+    WEBSUB_VERIFICATIONS.labels(_outcome)
+for _outcome in ("ok", "failed"):
+    WEBSUB_RENEWALS.labels(_outcome)
+for _reason in ("refused", "unreachable", "denied", "verify_timeout", "expired"):
+    WEBSUB_HUB_FAILURES.labels(_reason)
 
 
 class Answer(StrEnum):
