@@ -14,6 +14,7 @@ import binascii
 import html
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from html.entities import html5
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -24,6 +25,7 @@ from monitor.parse.dates import parse_date
 from monitor.parse.entry import FeedEntry
 
 _ATOM10 = "http://www.w3.org/2005/Atom"
+_ATOM10_PREFIX = "{" + _ATOM10 + "}"
 _ATOM03 = "http://purl.org/atom/ns#"
 _RSS10 = "http://purl.org/rss/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -34,6 +36,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML = "http://www.w3.org/1999/xhtml"
 _ITUNES = ("http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
 _MEDIA = "http://search.yahoo.com/mrss/"
+_MEDIA_PREFIX = "{" + _MEDIA + "}"
+_MEDIA_GROUP = _MEDIA_PREFIX + "group"
 # RSS's own elements: no namespace, or one of the namespaces RSS 0.90/1.0 and old 2.0 feeds used.
 _RSS = (
     None, _RSS10, "http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/",
@@ -45,6 +49,7 @@ _RSS_DATES = (
     ("issued", (_DC, _DCTERMS)), ("created", (_DCTERMS,)), ("modified", (_DCTERMS,)),
 )
 _RSS_BODIES = (("encoded", (_CONTENT,)), ("body", (None, _XHTML)), ("fullitem", (None,)), ("content", (_ATOM10,)))
+_RSS_TITLES = (("title", _RSS), ("title", (_MEDIA, *_ITUNES, _DC)))
 _RSS_SUMMARIES = (("description", _RSS), ("description", (_DC,)), ("summary", (*_ITUNES, _ATOM10, None)), ("description", (_MEDIA,)))
 _HTML_TAG = re.compile(
     r"</?(?:a|abbr|acronym|b|big|blockquote|br|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|li|ol|p|pre|q|s|small|span|strike|strong|sub|sup|table|td|th|tr|tt|u|ul)\b[^>]*>"
@@ -56,7 +61,7 @@ _PARSER = etree.XMLParser(
 )
 # HTML's named entities (&nbsp; &mdash; &hellip; &laquo; …) are not XML's: undeclared, each one would
 # make the document ill-formed. They become numeric references, which mean the same in XML and HTML.
-_NAMED = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_NAMED = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_NAMED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 
@@ -100,36 +105,73 @@ def parse_xml(document: bytes, url: str) -> XmlFeed:
     if name == "rss":
         channel = _child(root, "channel")
         if channel is None:  # RSS 0.9x without a channel still has items, somewhere
-            return _rss(root, root, (e for e in root.iter(tag=etree.Element) if etree.QName(e).localname == "item"))
-        return _rss(root, channel, (e for e in channel.iterchildren(tag=etree.Element) if etree.QName(e).localname == "item"))
+            return _rss(root, root, (e for e in root.iter(tag=etree.Element) if _is_item(e.tag)))
+        return _rss(root, channel, (e for e in channel.iterchildren(tag=etree.Element) if _is_item(e.tag)))
     if name == "rdf":
         # Items belong beside the channel; some feeds put them inside it.
-        return _rss(root, _child(root, "channel"), (e for e in root.iter(tag=etree.Element) if etree.QName(e).localname == "item"))
+        return _rss(root, _child(root, "channel"), (e for e in root.iter(tag=etree.Element) if _is_item(e.tag)))
     if name == "feed":
         return _atom(root)
     raise NotThisFormat(f"root element {root.tag!r}")
 
 
-def _child(parent: etree._Element | None, localname: str, namespaces: tuple[str | None, ...] = ()) -> etree._Element | None:
+def _is_item(tag: str) -> bool:
+    return tag == "item" or tag.endswith("}item")
+
+
+class _Kids:
+    """An element's child elements by tag, first of each: every field of an item is looked up
+    here in a dict instead of by walking the item's children (once per field, that was most of
+    the parse time)."""
+
+    __slots__ = ("by_local", "by_tag")
+
+    def __init__(self, parent: etree._Element) -> None:
+        self.by_tag: dict[str, etree._Element] = {}
+        self.by_local: dict[str, etree._Element] = {}
+        for child in parent.iterchildren(tag=etree.Element):
+            tag = child.tag
+            self.by_tag.setdefault(tag, child)
+            self.by_local.setdefault(tag.rpartition("}")[2], child)
+
+    def get(self, localname: str, namespaces: tuple[str | None, ...]) -> etree._Element | None:
+        return self.find(_tags(localname, namespaces)) if namespaces else self.by_local.get(localname)
+
+    def find(self, tags: tuple[str, ...]) -> etree._Element | None:
+        for tag in tags:
+            if (element := self.by_tag.get(tag)) is not None:
+                return element
+        return None
+
+
+@lru_cache(maxsize=256)
+def _tags(localname: str, namespaces: tuple[str | None, ...]) -> tuple[str, ...]:
+    return tuple(localname if ns is None else f"{{{ns}}}{localname}" for ns in namespaces)
+
+
+def _child(parent: etree._Element | _Kids | None, localname: str, namespaces: tuple[str | None, ...] = ()) -> etree._Element | None:
+    """The first child element of that local name in the first of those namespaces (any, if none given)."""
     if parent is None:
         return None
-    for child in parent.iterchildren(tag=etree.Element):
-        q = etree.QName(child)
-        if q.localname == localname and (not namespaces or q.namespace in namespaces):
-            return child
-    return None
+    return (parent if isinstance(parent, _Kids) else _Kids(parent)).get(localname, namespaces)
 
 
-def _first(parent: etree._Element, choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> etree._Element | None:
+def _first(parent: etree._Element | _Kids, choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> etree._Element | None:
     """The first non-empty of several elements (each by local name and namespaces), in order of preference;
     Media RSS's may sit in a <media:group>."""
-    for localname, namespaces in choices:
-        element = _child(parent, localname, namespaces)
-        if element is None and _MEDIA in namespaces:
-            element = _child(_child(parent, "group", (_MEDIA,)), localname, namespaces)
+    kids = parent if isinstance(parent, _Kids) else _Kids(parent)
+    for tag in _choice_tags(choices):
+        element = kids.by_tag.get(tag)
+        if element is None and tag.startswith(_MEDIA_PREFIX) and (group := kids.by_tag.get(_MEDIA_GROUP)) is not None:
+            element = group.find(tag)
         if element is not None and (len(element) or (element.text or "").strip()):
             return element
     return None
+
+
+@lru_cache(maxsize=64)
+def _choice_tags(choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> tuple[str, ...]:
+    return tuple(tag for localname, namespaces in choices for tag in _tags(localname, namespaces))
 
 
 def _text(element: etree._Element | None) -> str:
@@ -161,6 +203,8 @@ def _resolved(element: etree._Element, link: str) -> str | None:
     link = link.strip()
     if not link:
         return None
+    if link.startswith(("http://", "https://")):  # absolute already (the usual case): no base to apply
+        return link
     try:
         return urljoin(element.base or "", link)
     except ValueError:  # e.g. "http://h.c[o/": kept as written, the normaliser decides
@@ -185,29 +229,39 @@ def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[e
     return XmlFeed(language.lower() if language else None, int(ttl) if ttl.isdigit() and len(ttl) < 7 else None, tuple(entries), tuple(skipped))
 
 
+# The tags an RSS item's fields are looked up by, in order of preference, worked out once.
+_GUID = _tags("guid", _RSS)
+_LINK = _tags("link", _RSS)
+_DATE_TAGS = tuple(tag for name, namespaces in _RSS_DATES for tag in _tags(name, namespaces))
+_DC_LANGUAGE = _tags("language", (_DC,))
+
+
 def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
-    guid_element = _child(item, "guid", _RSS)
+    kids = _Kids(item)
+    guid_element = kids.find(_GUID)
     guid = _text(guid_element).strip() or item.get(f"{{{_RDF}}}about") or None
-    link = _text(_child(item, "link", _RSS)).strip()
+    link = _text(kids.find(_LINK)).strip()
     if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
         link = guid
     published = None
-    for name, namespaces in _RSS_DATES:
-        if (published := parse_date(_text(_child(item, name, namespaces)))) is not None:
+    for tag in _DATE_TAGS:
+        if (element := kids.by_tag.get(tag)) is not None and (published := parse_date(_text(element))) is not None:
             break
-    content = _first(item, _RSS_BODIES)
-    if content is not None and etree.QName(content).namespace == _ATOM10:
+    content = _first(kids, _RSS_BODIES)
+    if content is None:
+        content_html = ""
+    elif content.tag.startswith(_ATOM10_PREFIX):
         content_html = _construct(content)
     else:
-        content_html = _markup(content) if content is not None and etree.QName(content).localname == "body" else _text(content)
+        content_html = _markup(content) if content.tag.endswith("body") else _text(content)
     return FeedEntry(
         guid=guid,
         link=_resolved(item, link) if link else None,
-        title=_plain(_first(item, (("title", _RSS), ("title", (_MEDIA, *_ITUNES, _DC))))),
-        summary_html=_text(_first(item, _RSS_SUMMARIES)),
+        title=_plain(_first(kids, _RSS_TITLES)),
+        summary_html=_text(_first(kids, _RSS_SUMMARIES)),
         content_html=content_html,
         published=published,
-        language=_text(_child(item, "language", (_DC,))).strip() or _language(item) or feed_language,
+        language=_text(kids.find(_DC_LANGUAGE)).strip() or _language(item) or feed_language,
     )
 
 
@@ -235,15 +289,19 @@ def _atom_entry(entry: etree._Element, namespaces: tuple[str | None, ...], feed_
                 link = _resolved(candidate, href)
                 break
     published = None
+    kids = _Kids(entry)
     for name in ("published", "updated", "issued", "modified", "created"):
-        if (published := parse_date(_text(_child(entry, name, namespaces)))) is not None:
+        if (published := parse_date(_text(_child(kids, name, namespaces)))) is not None:
             break
-    content = _child(entry, "content", namespaces)
-    summary = _first(entry, (("summary", namespaces), ("description", (_MEDIA,)), ("summary", _ITUNES)))
+    content = _child(kids, "content", namespaces)
+    summary = _first(kids, (("summary", namespaces), ("description", (_MEDIA,)), ("summary", _ITUNES)))
+    guid = _text(_child(kids, "id", namespaces)).strip() or None
+    if link is None and guid and guid.lower().startswith(("http://", "https://")):
+        link = guid  # an entry without a link whose id is its address (a common Atom style)
     return FeedEntry(
-        guid=_text(_child(entry, "id", namespaces)).strip() or None,
+        guid=guid,
         link=link,
-        title=_construct(_child(entry, "title", namespaces)),
+        title=_construct(_child(kids, "title", namespaces)),
         summary_html=_construct(summary),
         content_html=_construct(content) if content is not None and not content.get("src") else "",
         published=published,
