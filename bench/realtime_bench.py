@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -43,45 +42,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
 from support.net import free_ports  # noqa: E402
+from support.servers import FeedServer  # noqa: E402
 from support.telegram import PreviewServer, TgPost  # noqa: E402
-from support.websub_hub import Hub  # noqa: E402
+from support.websub_hub import Hub, topic_rss  # noqa: E402
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig  # noqa: E402
 
 
 def report(drones: int) -> str:
     return f"Russia attacked Ukraine overnight with {drones} drones, the air force said. Air defences neutralised {drones - 20} of them."
-
-
-def rss(topic: str, hub: str | None, items: list[tuple[str, str, datetime]]) -> bytes:
-    links = f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>' if hub else ""
-    entries = "".join(
-        f"<item><guid>{guid}</guid><title>{text}</title><link>http://wire.example/{guid}</link>"
-        f"<description>{text}</description><pubDate>{format_datetime(when)}</pubDate></item>"
-        for guid, text, when in items
-    )
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
-        f"<title>t</title>{links}{entries}</channel></rss>"
-    ).encode()
-
-
-class Feeds:
-    """Two RSS feeds on one local server: /push.xml (advertises the hub) and /poll.xml (the baseline)."""
-
-    def __init__(self) -> None:
-        self.bodies: dict[str, bytes] = {}
-        self.requests: dict[str, int] = {}
-        app = web.Application()
-        app.router.add_get("/{name}", self._feed)
-        self.server = TestServer(app, host="127.0.0.1")
-
-    def url(self, name: str) -> str:
-        return str(self.server.make_url(f"/{name}"))
-
-    async def _feed(self, request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        self.requests[name] = self.requests.get(name, 0) + 1
-        return web.Response(body=self.bodies.get(name, b""), content_type="application/rss+xml")
 
 
 class Receiver:
@@ -135,14 +103,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(args: argparse.Namespace, bootstrap: str, tmp: Path) -> None:
-    feeds, receiver = Feeds(), Receiver()
+    receiver = Receiver()
     channel: list[TgPost] = [TgPost(1, "Good morning, the shelters are open", datetime.now(UTC))]
     (callback_port,) = free_ports(1)
-    async with PreviewServer({"af_bench": channel}) as preview, Hub() as hub:
-        await feeds.server.start_server()
+    async with PreviewServer({"af_bench": channel}) as preview, Hub() as hub, FeedServer(b"") as pushed, FeedServer(b"") as polled:
         await receiver.server.start_server()
-        push_url, poll_url = feeds.url("push.xml"), feeds.url("poll.xml")
-        feeds.bodies = {"push.xml": rss(push_url, hub.url, []), "poll.xml": rss(poll_url, None, [])}
+        push_url, poll_url = pushed.url, polled.url
+        pushed.body, polled.body = topic_rss(push_url, hub.url, []), topic_rss(poll_url, None, [])
         config = isolated_config(
             tmp, bootstrap,
             feeds={
@@ -164,10 +131,10 @@ async def run(args: argparse.Namespace, bootstrap: str, tmp: Path) -> None:
         try:
             await daemon.wait_ready()
             deadline = time.monotonic() + 60
-            while not (hub.active(push_url) and feeds.requests.get("push.xml", 0) >= 2):
+            while not (hub.active(push_url) and pushed.requests >= 2):
                 assert time.monotonic() < deadline, "no WebSub subscription:\n" + daemon.logs()
                 await asyncio.sleep(0.1)
-            items: dict[str, list[tuple[str, str, datetime]]] = {"push.xml": [], "poll.xml": []}
+            items: dict[str, list[tuple[str, str, datetime]]] = {"websub": [], "rss": []}
             drones = 100
             for n in range(args.rounds * 3 + 3):  # three warm-up rounds (one per path), not timed
                 path = ("websub", "telegram", "rss")[n % 3]
@@ -177,13 +144,13 @@ async def run(args: argparse.Namespace, bootstrap: str, tmp: Path) -> None:
                 receiver.got.clear()
                 began = time.perf_counter()
                 if path == "websub":
-                    items["push.xml"] = [(f"p{n}", text, night), *items["push.xml"]][:20]
-                    await hub.publish(push_url, rss(push_url, hub.url, items["push.xml"]))
+                    items[path] = [(f"p{n}", text, night), *items[path]][:20]
+                    await hub.publish(push_url, topic_rss(push_url, hub.url, items[path]))
                 elif path == "telegram":
                     channel.append(TgPost(n + 2, text, night))
                 else:
-                    items["poll.xml"] = [(f"r{n}", text, night), *items["poll.xml"]][:20]
-                    feeds.bodies["poll.xml"] = rss(poll_url, None, items["poll.xml"])
+                    items[path] = [(f"r{n}", text, night), *items[path]][:20]
+                    polled.body = topic_rss(poll_url, None, items[path])
                 while float(drones) not in receiver.arrived:
                     try:
                         async with asyncio.timeout(30):
@@ -193,10 +160,9 @@ async def run(args: argparse.Namespace, bootstrap: str, tmp: Path) -> None:
                     receiver.got.clear()
                 if n >= 3:
                     latencies[path].append(receiver.arrived[float(drones)] - began)
-            polls_of_pushed_feed = feeds.requests.get("push.xml", 0)
+            polls_of_pushed_feed = pushed.requests
         finally:
             await daemon.stop(signal.SIGINT)
-            await feeds.server.close()
             await receiver.server.close()
     print(f"machine.cpus: {os.cpu_count()}")
     print(f"machine.loadavg_1m: {os.getloadavg()[0]:.2f}")

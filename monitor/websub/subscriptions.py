@@ -5,7 +5,8 @@ One lease per feed this poller owns and whose feed advertises a hub. The callbac
 renewal (WebSub §5.1.1), each with its own random ``hub.secret``. The subscription being renewed
 keeps accepting pushes until the hub verified its successor. A hub that refuses, cannot be
 reached, denies, does not verify in time or lets the lease lapse puts the feed back on its normal
-poll interval (and polls it at once); subscribing again waits a doubling ``websub.retry_seconds``.
+poll interval (and polls it at once); it is asked again (the hub last advertised, or the one a
+changed document names) after a doubling ``websub.retry_seconds``.
 Leases live in memory: after a restart the first polls subscribe again, and the hub's pushes to the
 old callbacks get 410 Gone, which tells it to drop them.
 """
@@ -271,6 +272,8 @@ class Subscriptions:
             if lease.pending is not None and now - lease.pending_since > self._settings.verify_timeout_seconds:
                 self._failed(lease, lease.pending, "verify_timeout", f"not verified within {self._settings.verify_timeout_seconds:g}s")
             if lease.active is None:
+                if lease.pending is None and now >= lease.retry_at:
+                    self._request(lease)  # again at the hub last advertised (a changed document re-discovers it)
                 continue
             if now >= lease.expires_at:
                 self._failed(lease, None, "expired", "the lease ended before a renewal was verified")

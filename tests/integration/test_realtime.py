@@ -5,18 +5,16 @@ lease renewal, fallback to polling)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from monitor.poller import Poller
 from support.net import free_ports
 from support.poller import read_articles, sample, wait_for
+from support.servers import FeedServer
 from support.telegram import PreviewServer, TgPost
-from support.websub_hub import Hub
+from support.websub_hub import Hub, topic_rss
 from tocsin.kafka.topics import Topics, ensure_topics, topics_for
 from tocsin.settings import FeedConfig, FeedSettings, KafkaSettings
 
@@ -70,41 +68,16 @@ async def test_a_channel_is_read_page_by_page_only_as_far_as_the_posts_seen_and_
     assert sample("tocsin_telegram_posts_total", kind="air_force", verdict="edited") >= 1
 
 
-def advertising_feed(topic: str, hub: str, items: str) -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Wire</title>'
-        f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>{items}</channel></rss>'
-    ).encode()
+def items(*stories: tuple[str, str]) -> list[tuple[str, str, datetime]]:
+    return [(guid, title, datetime.now(UTC)) for guid, title in stories]
 
 
-def item(guid: str, title: str) -> str:
-    return f"<item><guid>{guid}</guid><title>{title}</title><link>http://wire.example/{guid}</link><description>{title}.</description></item>"
-
-
-@pytest.fixture
-async def feed_server() -> AsyncIterator[tuple[TestServer, dict[str, bytes | int]]]:
-    state: dict[str, bytes | int] = {"body": b"", "requests": 0}
-
-    async def feed(_: web.Request) -> web.Response:
-        state["requests"] = int(state["requests"]) + 1
-        return web.Response(body=state["body"], content_type="application/rss+xml")
-
-    app = web.Application()
-    app.router.add_get("/feed.xml", feed)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server, state
-    await server.close()
-
-
-async def test_websub_pushes_publish_without_a_poll_and_a_failing_hub_falls_back_to_polling(
-    kafka_bootstrap: str, feed_server: tuple[TestServer, dict[str, bytes | int]]
-) -> None:
-    server, feed = feed_server
+async def test_websub_pushes_publish_without_a_poll_and_a_failing_hub_falls_back_to_polling(kafka_bootstrap: str) -> None:
     (port,) = free_ports(1)
-    topic = str(server.make_url("/feed.xml"))
-    async with Hub(lease_seconds=3) as hub:
-        feed["body"] = advertising_feed(topic, hub.url, item("w1", "First wire story of the night"))
+    async with Hub(lease_seconds=3) as hub, FeedServer(b"") as feed:
+        topic = feed.url
+        first = items(("w1", "First wire story of the night"))
+        feed.body = topic_rss(topic, hub.url, first)
         topics = new_topics(kafka_bootstrap)
         settings = FeedSettings(
             interval_seconds=0.5, allow_private_addresses=True,
@@ -117,20 +90,20 @@ async def test_websub_pushes_publish_without_a_poll_and_a_failing_hub_falls_back
         poller = Poller(settings, [kafka_bootstrap], topics, group_id=f"pollers-{uuid.uuid4().hex[:8]}")
         await poller.start()
         try:
-            await wait_for(lambda: bool(hub.active(topic)) and int(feed["requests"]) >= 2, 30, poller)
+            await wait_for(lambda: bool(hub.active(topic)) and feed.requests >= 2, 30, poller)
             request = hub.requests[0]
             assert request["hub.mode"] == "subscribe" and request["hub.topic"] == topic
             assert request["hub.callback"].startswith(f"http://127.0.0.1:{port}/cb/feed_") and len(request["hub.secret"]) == 64
-            polls = int(feed["requests"])
+            polls = feed.requests
 
             # A forged push is acknowledged and ignored; the hub's own is published with no poll in between.
-            pushed = advertising_feed(topic, hub.url, item("w2", "Pushed story about the drones") + item("w1", "First wire story of the night"))
+            pushed = topic_rss(topic, hub.url, [*items(("w2", "Pushed story about the drones")), *first])
             assert await hub.publish(topic, pushed, secret="forged") == [202]
             await wait_for(lambda: sample("tocsin_websub_pushes_total", outcome="bad_signature") > bad, 10, poller)
             assert await hub.publish(topic, pushed) == [202]
             got = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len(got) >= 2, timeout=10)
             assert [a.title for a in got] == ["First wire story of the night", "Pushed story about the drones"]
-            assert int(feed["requests"]) == polls  # the push, not a poll
+            assert feed.requests == polls  # the push, not a poll
 
             # The 3 s lease is renewed before it ends, with a new callback; the old one is gone (410).
             old = hub.active(topic)[-1].callback
@@ -138,12 +111,12 @@ async def test_websub_pushes_publish_without_a_poll_and_a_failing_hub_falls_back
             assert hub.verified[-1].callback != old
             statuses = await hub.publish(topic, pushed)
             assert sorted(statuses) == [202, 410] or statuses == [202]
-            assert int(feed["requests"]) == polls
+            assert feed.requests == polls
 
             # The hub denies and then refuses: the feed is polled again at once, and at its interval after that.
             hub.refuse = True
             await hub.deny(topic)
-            await wait_for(lambda: int(feed["requests"]) >= polls + 3, 10, poller)
+            await wait_for(lambda: feed.requests >= polls + 3, 10, poller)
             await wait_for(lambda: sample("tocsin_websub_hub_failures_total", reason="refused") >= 1, 10, poller)
             assert sample("tocsin_websub_subscriptions_active") == 0
         finally:

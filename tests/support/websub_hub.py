@@ -8,6 +8,9 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import escape
 
 import aiohttp
 from aiohttp import web
@@ -109,3 +112,18 @@ class Hub:
         for task in self._tasks:
             task.cancel()
         await self.server.close()
+
+
+def topic_rss(topic: str, hub: str | None, items: list[tuple[str, str, datetime]]) -> bytes:
+    """An RSS feed of (guid, text, published) items advertising ``hub`` and itself as the topic (no hub: a plain feed)."""
+    links = f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{topic}"/>' if hub else ""
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{escape(text)}</title><link>http://wire.example/{guid}</link>"
+        f"<description>{escape(text)}</description><pubDate>{format_datetime(when)}</pubDate></item>"
+        for guid, text, when in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+        f"<title>Wire</title>{links}{entries}</channel></rss>"
+    ).encode()
+
