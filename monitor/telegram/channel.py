@@ -82,7 +82,8 @@ class ChannelReader:
         while known is not None and page.before is not None and (page.oldest or 0) > known and pages < self._max_pages:
             older = await self._fetcher.fetch(self.page_url(channel, page.before), Validators())
             TELEGRAM_PAGES.inc()
-            assert older.body is not None
+            if older.body is None:
+                break  # an unconditional GET answered 304: nothing to read there
             page = await self._parse(older)
             posts[:0] = page.posts
             pages += 1
