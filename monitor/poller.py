@@ -135,6 +135,7 @@ class Poller(Service):
         # falls behind, no new polls start (backpressure) instead of fetching bodies to buffer.
         self._holding = 0
         self._digesting = Slots(_DIGESTING)
+        self._pushes: set[asyncio.Task[None]] = set()  # WebSub pushes waiting for their feed's poll to finish
         self._stale_series: set[str] = set()  # feeds with a series in FEED_STALENESS
         self._error_series: set[str] = set()  # and in FEED_CONSECUTIVE_ERRORS
 
@@ -169,11 +170,13 @@ class Poller(Service):
         log.info("poller started", group=self._group_id, config_feeds=len(self._settings.sources))
 
     async def on_stop(self) -> None:
-        await self._consumer.stop()  # revokes: in-flight polls finish and their state is flushed
-        await self._release(set(self._owned))
-        if self._websub is not None:
+        if self._websub is not None:  # first: no pushes while the feeds are let go
             await self._callbacks.stop()
             await self._websub.stop()
+        for push in self._pushes:
+            push.cancel()
+        await self._consumer.stop()  # revokes: in-flight polls finish and their state is flushed
+        await self._release(set(self._owned))
         await self._session.close()
         await self._publisher.stop()
         self._cpu.shutdown(wait=False, cancel_futures=True)
@@ -458,20 +461,27 @@ class Poller(Service):
 
     # -- WebSub ---------------------------------------------------------------------------
 
-    async def push(self, feed_id: str, body: bytes, content_type: str | None) -> bool:
-        """A hub's verified push: digested and published like a poll's document, after any poll under way.
-        False when this poller does not own the feed (any more)."""
+    def push(self, feed_id: str, body: bytes, content_type: str | None) -> bool:
+        """A hub's verified push, digested and published like a poll's document once any poll under way for
+        the feed is done (the hub is answered at once). False when this poller does not own the feed."""
         sub = self._subs.get(feed_id)
         if sub is None:
             return False
-        while sub.task is not None:
-            await asyncio.wait({sub.task})
         # Validators stay the last GET's: the pushed body is not that resource's current representation.
         result = FetchResult(200, body, sub.state.validators, content_type, sub.definition.config.url, {}, len(body))
-        FEED_FETCH_BYTES.inc(len(body))
+        task = asyncio.create_task(self._take_push(sub, result))
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+        return True
+
+    async def _take_push(self, sub: Subscription, result: FetchResult) -> None:
+        while sub.task is not None:
+            await asyncio.wait({sub.task})
+        if self._subs.get(sub.definition.feed_id) is not sub:
+            return  # removed or revoked meanwhile: the feed's next owner polls it
+        FEED_FETCH_BYTES.inc(result.wire_bytes)
         self._in_flight += 1
         sub.task = asyncio.create_task(self._poll(sub, result))
-        return True
 
     def _push_changed(self, feed_id: str, pushed: bool) -> None:
         sub = self._subs.get(feed_id)

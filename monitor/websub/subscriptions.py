@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urljoin
@@ -37,7 +37,7 @@ from tocsin.settings import WebSubSettings
 
 log = structlog.get_logger(__name__)
 
-Push = Callable[[str, bytes, str | None], Awaitable[bool]]  # feed id, body, content type → owned and taken
+Push = Callable[[str, bytes, str | None], bool]  # feed id, body, content type → owned and taken
 Changed = Callable[[str, bool], None]  # feed id, whether pushes now carry it
 
 _HUB_REDIRECTS = frozenset({307, 308})  # WebSub §5.1.2: a hub may hand the request on to another
@@ -255,7 +255,7 @@ class Subscriptions:
             WEBSUB_PUSHES.labels("bad_signature").inc()
             log.warning("websub push with a bad signature ignored", feed_id=feed_id)
             return True
-        taken = await self._push(feed_id, body, content_type)
+        taken = self._push(feed_id, body, content_type)
         WEBSUB_PUSHES.labels("accepted" if taken else "not_owned").inc()
         return True
 
