@@ -12,9 +12,8 @@ from aiohttp import web
 from monitor.websub.subscriptions import Answer, Subscriptions
 
 
-
 def _not_found() -> web.Response:
-    return _not_found()
+    return web.Response(status=404, text="no such subscription")
 
 
 class CallbackServer:

@@ -32,6 +32,8 @@ class Hub:
         self.lease_seconds = lease_seconds  # None: grant what was asked
         self.method = method
         self.refuse = False  # answer subscription requests with 500
+        self.silent = False  # accept subscription requests (202) and never verify them
+        self.moved_to: str | None = None  # answer 307 Temporary Redirect to this hub (§5.1.2)
         self.requests: list[dict[str, str]] = []
         self.verified: list[HubSubscription] = []  # every verification that succeeded, renewals included
         self.subscriptions: dict[tuple[str, str], HubSubscription] = {}
@@ -50,10 +52,14 @@ class Hub:
         self.requests.append(form)
         if self.refuse:
             return web.Response(status=500, text="hub down")
+        if self.moved_to:
+            return web.Response(status=307, headers={"Location": self.moved_to})
         if form.get("hub.mode") not in ("subscribe", "unsubscribe") or not form.get("hub.topic") or not form.get("hub.callback"):
             return web.Response(status=400, text="hub.mode, hub.topic and hub.callback are required")
         if len(form.get("hub.secret", "").encode()) >= 200:
             return web.Response(status=400, text="hub.secret must be under 200 bytes")
+        if self.silent:
+            return web.Response(status=202)
         task = asyncio.create_task(self._verify(form))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
