@@ -229,25 +229,57 @@ def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[e
     return XmlFeed(language.lower() if language else None, int(ttl) if ttl.isdigit() and len(ttl) < 7 else None, tuple(entries), tuple(skipped))
 
 
-# The tags an RSS item's fields are looked up by, in order of preference, worked out once.
-_GUID = _tags("guid", _RSS)
-_LINK = _tags("link", _RSS)
-_DATE_TAGS = tuple(tag for name, namespaces in _RSS_DATES for tag in _tags(name, namespaces))
-_DC_LANGUAGE = _tags("language", (_DC,))
+# Each tag an RSS item's fields may come from → (field, rank: lower is preferred), worked out once:
+# an item's children are then read in one pass of dictionary lookups.
+_RSS_FIELDS: dict[str, tuple[tuple[str, tuple[str | None, ...]], ...]] = {
+    "guid": (("guid", _RSS),),
+    "link": (("link", _RSS),),
+    "date": _RSS_DATES,
+    "body": _RSS_BODIES,
+    "title": _RSS_TITLES,
+    "summary": _RSS_SUMMARIES,
+    "language": (("language", (_DC,)),),
+}
+
+
+def _slots(fields: dict[str, tuple[tuple[str, tuple[str | None, ...]], ...]]) -> dict[str, tuple[str, int]]:
+    slots: dict[str, tuple[str, int]] = {}
+    for field, choices in fields.items():
+        for rank, tag in enumerate(_choice_tags(choices)):
+            slots.setdefault(tag, (field, rank))
+    return slots
+
+
+_RSS_SLOTS = _slots(_RSS_FIELDS)
+_TEXT_FIELDS = frozenset({"title", "summary", "body"})  # an empty one gives way to the next choice
 
 
 def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
-    kids = _Kids(item)
-    guid_element = kids.find(_GUID)
+    best: dict[str, tuple[int, etree._Element]] = {}
+    dates: list[tuple[int, etree._Element]] = []
+    children = list(item.iterchildren(tag=etree.Element))
+    for child in children:
+        if child.tag == _MEDIA_GROUP:
+            children.extend(child.iterchildren(tag=etree.Element))
+        if (slot := _RSS_SLOTS.get(child.tag)) is None:
+            continue
+        field, rank = slot
+        if field == "date":
+            dates.append((rank, child))
+        elif (held := best.get(field)) is None or rank < held[0]:
+            if field not in _TEXT_FIELDS or len(child) or (child.text or "").strip():
+                best[field] = (rank, child)
+    found = {field: element for field, (_, element) in best.items()}
+    guid_element = found.get("guid")
     guid = _text(guid_element).strip() or item.get(f"{{{_RDF}}}about") or None
-    link = _text(kids.find(_LINK)).strip()
+    link = _text(found.get("link")).strip()
     if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
         link = guid
     published = None
-    for tag in _DATE_TAGS:
-        if (element := kids.by_tag.get(tag)) is not None and (published := parse_date(_text(element))) is not None:
+    for _, element in sorted(dates, key=lambda d: d[0]) if len(dates) > 1 else dates:
+        if (published := parse_date(_text(element))) is not None:
             break
-    content = _first(kids, _RSS_BODIES)
+    content = found.get("body")
     if content is None:
         content_html = ""
     elif content.tag.startswith(_ATOM10_PREFIX):
@@ -257,11 +289,11 @@ def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
     return FeedEntry(
         guid=guid,
         link=_resolved(item, link) if link else None,
-        title=_plain(_first(kids, _RSS_TITLES)),
-        summary_html=_text(_first(kids, _RSS_SUMMARIES)),
+        title=_plain(found.get("title")),
+        summary_html=_text(found.get("summary")),
         content_html=content_html,
         published=published,
-        language=_text(kids.find(_DC_LANGUAGE)).strip() or _language(item) or feed_language,
+        language=_text(found.get("language")).strip() or _language(item) or feed_language,
     )
 
 

@@ -63,7 +63,14 @@ LIVE = _rss(*(
           f"Day {n}: {n * 13} drones over Kharkiv and {n} missiles at Odesa overnight.")
     for n in range(5)
 ))
+# Billion laughs in UTF-16, behind a decoy DOCTYPE in a comment and a "]>" inside an entity value.
+LAUGHS_UTF16 = (
+    '<?xml version="1.0" encoding="utf-16"?><!-- <!DOCTYPE decoy> --><!DOCTYPE r [<!ENTITY z "]>"><!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+    + ']><rss version="2.0"><channel><title>t</title><item><guid>lol-16</guid><title>Laughs &i;</title></item></channel></rss>'
+).encode("utf-16")
 FEEDS: dict[str, tuple[bytes, str]] = {
+    "laughs_utf16": (LAUGHS_UTF16, "application/rss+xml"),
     "hostile": (HOSTILE, "application/rss+xml"),
     "json": (JSON_FEED, "application/feed+json"),
     "empty": (EMPTY, "application/rss+xml"),
@@ -120,9 +127,9 @@ async def test_hostile_items_cost_only_themselves_and_every_feed_keeps_being_pol
     assert not [e for e in logs if e["event"] in ("feed poll failed", "feed poll crashed", "kafka unavailable, polling paused")]
     assert sample("tocsin_feed_parses_total", parser="empty") > empty_before  # the empty feed: counted as empty, a success
 
-    articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len({a.id for a in got}) >= 15, timeout=30)
+    articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len({a.id for a in got}) >= 16, timeout=30)
     by_title = {a.title[:40]: a for a in articles}
-    assert len(articles) == len({a.id for a in articles}) == 15, sorted((a.title[:12], a.url) for a in articles)  # 7 hostile, 2 JSON, 1 Cyrillic, 5 live, each once
+    assert len(articles) == len({a.id for a in articles}) == 16, sorted((a.title[:12], a.url) for a in articles)  # 7 hostile, 2 JSON, 1 Cyrillic, 5 live, 1 laughs, each once
     for title in ("Broken IPv6 link", "Bad port", "Script link", "Data link"):
         assert by_title[title].url is None  # the link dropped, the story kept
     assert by_title["Year nine thousand"].published_clamped and by_title["Year nine thousand"].published_at == by_title["Year nine thousand"].fetched_at
@@ -131,6 +138,7 @@ async def test_hostile_items_cost_only_themselves_and_every_feed_keeps_being_pol
     assert by_title["A plain story after all that"].summary == "our DB \u2014 whole\u2026"
     assert {"Numeric id", "String id"} <= set(by_title)
     assert "Київ: нічна атака дронів" in by_title
+    assert len(next(a for a in articles if a.title.startswith("Laughs")).title) < 100  # the entities never expanded
     assert sum(1 for a in articles if a.title.startswith("Live updates")) == 5
     skipped = [e for e in logs if e["event"] == "feed item skipped"]
     assert {e["feed"] for e in skipped} == {"json"} and "not an object" in skipped[0]["reason"]
