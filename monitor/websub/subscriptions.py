@@ -26,13 +26,12 @@ import aiohttp
 import structlog
 from yarl import URL
 
-from monitor.exceptions import BlockedAddressError
 from monitor.fetch import FetchResult
-from monitor.fetch.guard import check_literal
 from monitor.schedule import backoff_delay
 from monitor.websub.discovery import Advertised, discover
 from monitor.websub.signature import valid_signature
 from tocsin.observability.metrics import WEBSUB_HUB_FAILURES, WEBSUB_PUSHES, WEBSUB_RENEWALS, WEBSUB_SUBSCRIPTIONS, WEBSUB_VERIFICATIONS
+from tocsin.net.guard import BlockedAddress, check_literal
 from tocsin.settings import WebSubSettings
 
 log = structlog.get_logger(__name__)
@@ -172,7 +171,7 @@ class Subscriptions:
                     self._failed(lease, callback, "refused", f"{hub} answered {response.status}: {detail}")
                     return
             self._failed(lease, callback, "refused", f"{lease.hub}: more than {_MAX_HUB_HOPS} redirects")
-        except (aiohttp.ClientError, TimeoutError, BlockedAddressError, ValueError) as exc:
+        except (aiohttp.ClientError, TimeoutError, BlockedAddress, ValueError) as exc:
             self._failed(lease, callback, "unreachable", f"{hub}: {exc!r}"[:300])
 
     def _failed(self, lease: Lease, callback: Callback | None, reason: str, detail: str) -> None:
