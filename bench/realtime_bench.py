@@ -44,7 +44,7 @@ from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
 from support.net import free_ports  # noqa: E402
 from support.servers import FeedServer  # noqa: E402
 from support.telegram import PreviewServer, TgPost  # noqa: E402
-from support.websub_hub import Hub, topic_rss  # noqa: E402
+from support.websub_hub import Hub, realtime_feeds, topic_rss  # noqa: E402
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig  # noqa: E402
 
 
@@ -112,15 +112,11 @@ async def run(args: argparse.Namespace, bootstrap: str, tmp: Path) -> None:
         pushed.body, polled.body = topic_rss(push_url, hub.url, []), topic_rss(poll_url, None, [])
         config = isolated_config(
             tmp, bootstrap,
-            feeds={
-                "telegram": {"origin": preview.origin},
-                "websub": {"callback_url": f"http://127.0.0.1:{callback_port}/websub", "port": callback_port, "subscribed_interval_seconds": 3600},
-                "sources": [
-                    {"url": "https://t.me/s/af_bench", "type": "telegram", "name": "Air Force", "kind": "air_force", "interval_seconds": args.telegram_interval, "language": "en"},
-                    {"url": push_url, "name": "pushed wire", "language": "en", "interval_seconds": 1.0},
-                    {"url": poll_url, "name": "polled wire", "language": "en", "interval_seconds": args.rss_interval},
-                ],
-            },
+            feeds=realtime_feeds(preview.origin, callback_port, [
+                {"url": "https://t.me/s/af_bench", "type": "telegram", "name": "Air Force", "kind": "air_force", "interval_seconds": args.telegram_interval, "language": "en"},
+                {"url": push_url, "name": "pushed wire", "language": "en", "interval_seconds": 1.0},
+                {"url": poll_url, "name": "polled wire", "language": "en", "interval_seconds": args.rss_interval},
+            ]),
             webhooks={"endpoints": [{"name": "bench", "url": str(receiver.server.make_url("/hook"))}]},
             rules={"threshold": [{"name": "any-drones", "metric": "drones_launched", "op": ">=", "value": 1}], "record_metrics": []},
             logging={"level": "warning", "format": "json"},

@@ -15,7 +15,7 @@ from support.net import free_ports
 from support.servers import FeedServer, WebhookReceiver
 from support.streams import api_get, eventually
 from support.telegram import PreviewServer, TgPost
-from support.websub_hub import Hub, topic_rss
+from support.websub_hub import Hub, realtime_feeds, topic_rss
 
 pytestmark = pytest.mark.integration
 
@@ -31,14 +31,10 @@ async def test_a_post_alerts_once_its_edit_revises_the_event_and_a_push_alerts_w
         wire.body = topic_rss(topic, hub.url, [("calm", "A quiet evening in the capital", datetime.now(UTC))])
         config = isolated_config(
             tmp_path, kafka_bootstrap,
-            feeds={
-                "telegram": {"origin": preview.origin},
-                "websub": {"callback_url": f"http://127.0.0.1:{callback_port}/websub", "port": callback_port, "subscribed_interval_seconds": 3600},
-                "sources": [
-                    {"url": "https://t.me/s/af_test", "type": "telegram", "name": "Air Force", "kind": "air_force", "interval_seconds": 0.5},
-                    {"url": topic, "name": "wire"},
-                ],
-            },
+            feeds=realtime_feeds(preview.origin, callback_port, [
+                {"url": "https://t.me/s/af_test", "type": "telegram", "name": "Air Force", "kind": "air_force", "interval_seconds": 0.5},
+                {"url": topic, "name": "wire"},
+            ]),
             webhooks={"endpoints": [{"name": "receiver", "url": receiver.url}]},
             rules={"threshold": [{"name": "big-drone-attack", "metric": "drones_launched", "op": ">=", "value": 400}], "record_metrics": []},
         )

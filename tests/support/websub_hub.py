@@ -133,3 +133,13 @@ def topic_rss(topic: str, hub: str | None, items: list[tuple[str, str, datetime]
         f"<title>Wire</title>{links}{entries}</channel></rss>"
     ).encode()
 
+
+
+def realtime_feeds(preview_origin: str, callback_port: int, sources: list[dict[str, object]]) -> dict[str, object]:
+    """A daemon's ``feeds`` section for local real-time sources: channel previews from ``preview_origin``,
+    the WebSub callback server on ``callback_port`` (pushed feeds polled hourly as a safety net)."""
+    return {
+        "telegram": {"origin": preview_origin},
+        "websub": {"callback_url": f"http://127.0.0.1:{callback_port}/websub", "port": callback_port, "subscribed_interval_seconds": 3600},
+        "sources": sources,
+    }
