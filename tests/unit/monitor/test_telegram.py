@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from monitor.telegram.channel import newest_seen
 from monitor.state import Validators
 from support.telegram import TgPost, page
 from tocsin.records import SourceKind
-from tocsin.settings import FeedConfig
+from tocsin.settings import ConfigError, FeedConfig, load_settings
 
 CHANNEL = "kpszsu"
 AT = datetime(2025, 7, 4, 6, 40, 12, tzinfo=UTC)
@@ -80,3 +81,17 @@ def test_posts_become_articles_of_the_channels_source_kind_and_an_edit_is_the_sa
 def test_a_channel_url_must_be_the_public_preview() -> None:
     with pytest.raises(ValueError, match="t.me/s/<channel>"):
         FeedConfig(url="https://t.me/kpszsu", type="telegram")
+
+
+def test_the_preview_origin_and_websub_are_settings_and_a_bad_channel_url_names_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "t.toml"
+    config.write_text('[[feeds.sources]]\nurl = "https://t.me/s/kpszsu"\ntype = "telegram"\nkind = "air_force"\n')
+    monkeypatch.setenv("TOCSIN_FEEDS__TELEGRAM__ORIGIN", "http://127.0.0.1:31500")
+    monkeypatch.setenv("TOCSIN_FEEDS__WEBSUB__CALLBACK_URL", "https://tocsin.example.org/websub")
+    settings = load_settings(config)
+    assert settings.feeds.telegram.origin.rstrip("/") == "http://127.0.0.1:31500"
+    assert settings.feeds.websub.callback_url == "https://tocsin.example.org/websub" and settings.feeds.websub.host == "127.0.0.1"
+    assert settings.feeds.sources[0].kind is SourceKind.AIR_FORCE
+    config.write_text('[[feeds.sources]]\nurl = "https://t.me/kpszsu"\ntype = "telegram"\n')
+    with pytest.raises(ConfigError, match=r"feeds\.sources\.0.*t\.me/s/<channel>"):
+        load_settings(config)
