@@ -11,7 +11,7 @@ import pytest
 
 from monitor.poller import Poller
 from support.net import free_ports
-from support.poller import read_articles, sample, wait_for
+from support.poller import fetches, read_articles, sample, wait_for
 from support.servers import FeedServer
 from support.telegram import PreviewServer, TgPost
 from support.websub_hub import Hub, topic_rss
@@ -123,3 +123,19 @@ async def test_websub_pushes_publish_without_a_poll_and_a_failing_hub_falls_back
             await poller.stop()
     articles = await read_articles(kafka_bootstrap, topics.articles.name, lambda got: len(got) > 2, timeout=3)
     assert sorted(a.title for a in articles) == ["First wire story of the night", "Pushed story about the drones"]  # nothing twice
+
+
+async def test_a_channel_preview_on_a_private_address_is_refused_like_a_feed(kafka_bootstrap: str) -> None:
+    async with PreviewServer({"airforce": posts(range(1, 3))}) as preview:
+        settings = FeedSettings(
+            interval_seconds=0.3, telegram={"origin": preview.origin},
+            sources=[FeedConfig(url="https://t.me/s/airforce", type="telegram", name="Air Force", kind="air_force")],
+        )
+        before = fetches("blocked_address", "none")
+        poller = Poller(settings, [kafka_bootstrap], new_topics(kafka_bootstrap), group_id=f"pollers-{uuid.uuid4().hex[:8]}")
+        await poller.start()
+        try:
+            await wait_for(lambda: fetches("blocked_address", "none") >= before + 1, 30, poller)
+        finally:
+            await poller.stop()
+        assert preview.requests == []  # the one guard, before any connection
