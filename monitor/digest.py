@@ -68,4 +68,5 @@ def digest_document(
             continue
         shortened += fit is not article
         new.append(fit)
+    new.sort(key=lambda a: a.published_at or fetched_at)  # oldest first (feeds list newest first): nights in order
     return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new, tuple(skipped), shortened)

@@ -57,7 +57,7 @@ EXTRACTIONS = Counter(
     ["result"],
 )
 MERGES = Counter(
-    "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event).", ["result"]
+    "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event), bridged (an event merged into an earlier one).", ["result"]
 )
 ALERTS_RAISED = Counter("tocsin_alerts_raised", "Alerts published, by kind.", ["kind"])
 ALERTS_DELIVERED = Counter(
@@ -65,6 +65,11 @@ ALERTS_DELIVERED = Counter(
 )
 DEAD_LETTERS = Counter(
     "tocsin_dead_letters", "Records sent to the dead-letter topic, by stage and reason.", ["stage", "reason"]
+)
+RECORDS_SKIPPED = Counter(
+    "tocsin_records_skipped",
+    "Records of a compacted topic (feeds, feed state, deliveries) this build cannot read (a newer version, corrupt), skipped, by stage and reason.",
+    ["stage", "reason"],
 )
 RECORDS_PRODUCED = Counter(
     "tocsin_records_produced", "Records a stream stage published downstream (throughput).", ["stage"]
