@@ -81,4 +81,5 @@ def new_articles(
             continue
         shortened += fit is not article
         new.append(fit)
+    new.sort(key=lambda a: a.published_at or fetched_at)  # oldest first (feeds list newest first): nights in order
     return new, skipped, shortened

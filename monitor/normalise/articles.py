@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from monitor.parse import FeedEntry
+from monitor.parse import Entry
 from monitor.normalise.language import detect_language
 from monitor.normalise.text import html_to_text
 from monitor.normalise.urls import article_url
@@ -35,7 +35,7 @@ class Candidate(NamedTuple):
     of every changed document, cheaper to build than a frozen dataclass.)"""
 
     id: str
-    entry: FeedEntry
+    entry: Entry
 
 
 class ArticleNormaliser:
@@ -49,7 +49,7 @@ class ArticleNormaliser:
     def source(self) -> ArticleSource:
         return self._source
 
-    def candidates(self, entries: tuple[FeedEntry, ...]) -> list[Candidate]:
+    def candidates(self, entries: tuple[Entry, ...]) -> list[Candidate]:
         """Stable ids: the GUID (scoped to the feed), else the canonical link, else a content hash.
         A GUID repeated inside one feed is disambiguated by link and content instead of swallowing items."""
         guid_counts = Counter(e.guid for e in entries if e.guid)
@@ -67,7 +67,7 @@ class ArticleNormaliser:
         return list(out.values())
 
     @staticmethod
-    def _content(entry: FeedEntry) -> str:
+    def _content(entry: Entry) -> str:
         return digest(entry.title, entry.summary_html, entry.content_html)
 
     def article(self, candidate: Candidate, fetched_at: datetime, feed_language: str | None = None) -> Article:
@@ -101,5 +101,5 @@ class ArticleNormaliser:
             return fetched_at, True
         return moment, False
 
-    def articles(self, entries: tuple[FeedEntry, ...], fetched_at: datetime) -> list[Article]:
+    def articles(self, entries: tuple[Entry, ...], fetched_at: datetime) -> list[Article]:
         return [self.article(c, fetched_at) for c in self.candidates(entries)]

@@ -1,4 +1,4 @@
-from monitor.parse.entry import FeedEntry
+from monitor.parse.entry import Entry, FeedEntry
 from monitor.parse.parser import ParsedFeed, parse_feed
 
-__all__ = ["FeedEntry", "ParsedFeed", "parse_feed"]
+__all__ = ["Entry", "FeedEntry", "ParsedFeed", "parse_feed"]

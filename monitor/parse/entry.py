@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 class FeedEntry(NamedTuple):
@@ -18,3 +18,22 @@ class FeedEntry(NamedTuple):
     content_html: str
     published: datetime | None
     language: str | None
+
+
+class Entry(Protocol):
+    """What the normaliser reads of an entry: a FeedEntry, or an item read on demand (xmlfeed.py)."""
+
+    @property
+    def guid(self) -> str | None: ...
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary_html(self) -> str: ...
+    @property
+    def content_html(self) -> str: ...
+    @property
+    def published(self) -> datetime | None: ...
+    @property
+    def language(self) -> str | None: ...

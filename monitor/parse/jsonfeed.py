@@ -10,12 +10,12 @@ from urllib.parse import urljoin
 
 from monitor.exceptions import ParseError
 from monitor.parse.dates import parse_date
-from monitor.parse.entry import FeedEntry
+from monitor.parse.entry import Entry, FeedEntry
 
 
 class JsonFeed(NamedTuple):
     language: str | None
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[Entry, ...]
     skipped: tuple[str, ...]
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 from monitor.exceptions import ParseError
 from monitor.parse.charset import decode
 from monitor.parse.dates import parse_date
-from monitor.parse.entry import FeedEntry
+from monitor.parse.entry import Entry, FeedEntry
 from monitor.parse.jsonfeed import parse_json
 from monitor.parse.sanitize import utf8_document, without_doctype
 from monitor.parse.xmlfeed import NotThisFormat, parse_xml
@@ -33,7 +33,7 @@ _BENIGN = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 class ParsedFeed:
     language: str | None
     ttl_minutes: int | None
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[Entry, ...]
     parser: Literal["fast", "fallback"] = "fast"
     skipped: tuple[str, ...] = ()  # items that could not be read, each with its reason
     encoding: str = "utf-8"

@@ -13,7 +13,8 @@ import base64
 import binascii
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import lru_cache
 from html.entities import html5
 from typing import NamedTuple
@@ -22,7 +23,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from monitor.parse.dates import parse_date
-from monitor.parse.entry import FeedEntry
+from monitor.parse.entry import Entry, FeedEntry
 
 _ATOM10 = "http://www.w3.org/2005/Atom"
 _ATOM10_PREFIX = "{" + _ATOM10 + "}"
@@ -73,7 +74,7 @@ class NotThisFormat(Exception):
 class XmlFeed(NamedTuple):
     language: str | None
     ttl_minutes: int | None
-    entries: tuple[FeedEntry, ...]
+    entries: tuple[Entry, ...]
     skipped: tuple[str, ...]
 
 
@@ -126,11 +127,13 @@ class _Kids:
 
     __slots__ = ("by_local", "by_tag")
 
-    def __init__(self, parent: etree._Element) -> None:
+    def __init__(self, parent: etree._Element, skip: Callable[[str], bool] | None = None) -> None:
         self.by_tag: dict[str, etree._Element] = {}
         self.by_local: dict[str, etree._Element] = {}
         for child in parent.iterchildren(tag=etree.Element):
             tag = child.tag
+            if skip is not None and skip(tag):
+                continue
             self.by_tag.setdefault(tag, child)
             self.by_local.setdefault(tag.rpartition("}")[2], child)
 
@@ -156,9 +159,11 @@ def _child(parent: etree._Element | _Kids | None, localname: str, namespaces: tu
     return (parent if isinstance(parent, _Kids) else _Kids(parent)).get(localname, namespaces)
 
 
-def _first(parent: etree._Element | _Kids, choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> etree._Element | None:
+def _first(parent: etree._Element | _Kids | None, choices: tuple[tuple[str, tuple[str | None, ...]], ...]) -> etree._Element | None:
     """The first non-empty of several elements (each by local name and namespaces), in order of preference;
     Media RSS's may sit in a <media:group>."""
+    if parent is None:
+        return None
     kids = parent if isinstance(parent, _Kids) else _Kids(parent)
     for tag in _choice_tags(choices):
         element = kids.by_tag.get(tag)
@@ -216,14 +221,16 @@ def _language(element: etree._Element | None) -> str | None:
 
 
 def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[etree._Element]) -> XmlFeed:
-    language = _text(_first(channel, (("language", _RSS), ("language", (_DC,))))).strip() if channel is not None else ""
+    # The channel's own elements only (not its items): a feed's <ttl> and <language>.
+    kids = _Kids(channel, skip=_is_item) if channel is not None else None
+    language = _text(_first(kids, (("language", _RSS), ("language", (_DC,))))).strip() if kids is not None else ""
     language = language or _language(channel) or _language(root) or None
-    ttl = _text(_child(channel, "ttl", _RSS)).strip()
-    entries: list[FeedEntry] = []
+    ttl = _text(_child(kids, "ttl", _RSS)).strip()
+    entries: list[Entry] = []
     skipped: list[str] = []
     for item in items:
         try:
-            entries.append(_rss_item(item, language))
+            entries.append(_RssEntry(item, language))
         except Exception as exc:  # noqa: BLE001 - one unreadable item must not lose the others
             skipped.append(f"item {len(entries) + len(skipped)}: {exc!r}"[:200])
     return XmlFeed(language.lower() if language else None, int(ttl) if ttl.isdigit() and len(ttl) < 7 else None, tuple(entries), tuple(skipped))
@@ -232,8 +239,6 @@ def _rss(root: etree._Element, channel: etree._Element | None, items: Iterator[e
 # Each tag an RSS item's fields may come from → (field, rank: lower is preferred), worked out once:
 # an item's children are then read in one pass of dictionary lookups.
 _RSS_FIELDS: dict[str, tuple[tuple[str, tuple[str | None, ...]], ...]] = {
-    "guid": (("guid", _RSS),),
-    "link": (("link", _RSS),),
     "date": _RSS_DATES,
     "body": _RSS_BODIES,
     "title": _RSS_TITLES,
@@ -251,10 +256,68 @@ def _slots(fields: dict[str, tuple[tuple[str, tuple[str | None, ...]], ...]]) ->
 
 
 _RSS_SLOTS = _slots(_RSS_FIELDS)
+_ID_RANKS = {tag: rank for tags in (_tags("guid", _RSS), _tags("link", _RSS)) for rank, tag in enumerate(tags)}
 _TEXT_FIELDS = frozenset({"title", "summary", "body"})  # an empty one gives way to the next choice
 
 
-def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
+def _rss_ids(item: etree._Element) -> tuple[str | None, str | None]:
+    """An item's GUID and link: all the poller needs of an item it has already published."""
+    guid_element = link_element = None
+    guid_rank = link_rank = len(_RSS)
+    for child in item:
+        if (rank := _ID_RANKS.get(child.tag)) is None:  # comments and PIs have a function as tag: no match either
+            continue
+        if child.tag.endswith("guid"):
+            if rank < guid_rank:
+                guid_element, guid_rank = child, rank
+        elif rank < link_rank:
+            link_element, link_rank = child, rank
+    guid = _text(guid_element).strip() or item.get(f"{{{_RDF}}}about") or None
+    link = _text(link_element).strip()
+    if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
+        link = guid
+    return guid, _resolved(item, link) if link else None
+
+
+class _RssEntry:
+    """An RSS item read on demand: its ids at once, its text only when asked. Most items of a
+    changed document were published before, and the poller recognises them by id alone."""
+
+    __slots__ = ("_entry", "_feed_language", "_item", "guid", "link")
+
+    def __init__(self, item: etree._Element, feed_language: str | None) -> None:
+        self._item = item
+        self._feed_language = feed_language
+        self._entry: FeedEntry | None = None
+        self.guid, self.link = _rss_ids(item)
+
+    def _read(self) -> FeedEntry:
+        if self._entry is None:
+            self._entry = _rss_item(self._item, self.guid, self.link, self._feed_language)
+        return self._entry
+
+    @property
+    def title(self) -> str:
+        return self._read().title
+
+    @property
+    def summary_html(self) -> str:
+        return self._read().summary_html
+
+    @property
+    def content_html(self) -> str:
+        return self._read().content_html
+
+    @property
+    def published(self) -> datetime | None:
+        return self._read().published
+
+    @property
+    def language(self) -> str | None:
+        return self._read().language
+
+
+def _rss_item(item: etree._Element, guid: str | None, link: str | None, feed_language: str | None) -> FeedEntry:
     best: dict[str, tuple[int, etree._Element]] = {}
     dates: list[tuple[int, etree._Element]] = []
     children = list(item.iterchildren(tag=etree.Element))
@@ -270,11 +333,6 @@ def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
             if field not in _TEXT_FIELDS or len(child) or (child.text or "").strip():
                 best[field] = (rank, child)
     found = {field: element for field, (_, element) in best.items()}
-    guid_element = found.get("guid")
-    guid = _text(guid_element).strip() or item.get(f"{{{_RDF}}}about") or None
-    link = _text(found.get("link")).strip()
-    if not link and guid and guid_element is not None and guid_element.get("isPermaLink", "true").lower() != "false" and "://" in guid:
-        link = guid
     published = None
     for _, element in sorted(dates, key=lambda d: d[0]) if len(dates) > 1 else dates:
         if (published := parse_date(_text(element))) is not None:
@@ -288,7 +346,7 @@ def _rss_item(item: etree._Element, feed_language: str | None) -> FeedEntry:
         content_html = _markup(content) if content.tag.endswith("body") else _text(content)
     return FeedEntry(
         guid=guid,
-        link=_resolved(item, link) if link else None,
+        link=link,
         title=_plain(found.get("title")),
         summary_html=_text(found.get("summary")),
         content_html=content_html,
