@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import contextlib
 import json
 import re
 import sys
@@ -36,6 +37,7 @@ from monitor.fetch import FetchResult, Validators
 from monitor.normalise import ArticleNormaliser, canonical_url, html_to_text
 from monitor.normalise.articles import digest
 from monitor.parse import parse_feed
+from tocsin.records import Article
 from tocsin.settings import FeedConfig
 
 SUITES = ("feedparser", "gofeed", "miniflux", "feed-rs", "rss", "atom", "feedvalidator")
@@ -177,7 +179,7 @@ def check(doc: Document, tally: Tally) -> None:
         tally.note("entries_missing", doc, f"{len(articles)} of {expected}")
     ids = Counter(e.get("id") for e in ref.entries)
     cut = charset = False
-    for n, (ours, theirs) in enumerate(zip(articles, ref.entries)):
+    for ours, (n, theirs) in _pairs(articles, ref.entries, feed.url, fetched_at):
         delivered = _flat(f"{ours.title} {ours.summary} {ours.body}")
         wanted: dict[str, object] = {}
         got: dict[str, object] = {}
@@ -220,6 +222,29 @@ def check(doc: Document, tally: Tally) -> None:
                     charset = True
                     tally.charset_losses += 1
                     tally.note("charset_losses", doc, f"{name}: {mine!r:.80}")
+
+
+def _pairs(
+    articles: list[Article], entries: list[feedparser.FeedParserDict], feed_url: str, fetched_at: datetime
+) -> list[tuple[Article, tuple[int, feedparser.FeedParserDict]]]:
+    """Each article with the reference entry it is: the poller publishes a document's new articles
+    oldest first, so by id or link where they say, else in the same date order."""
+    by_key: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        if entry.get("id"):
+            by_key.setdefault(f"art_{digest(feed_url, str(entry.get('id')), '')}", n)
+        if entry.get("link"):
+            with contextlib.suppress(ValueError):
+                by_key.setdefault(canonical_url(entry.get("link")), n)
+    left = dict(sorted(enumerate(entries), key=lambda e: _ref_date(e[1]) or fetched_at))
+    pairs = []
+    for article in articles:
+        n = next((by_key[k] for k in (article.id, article.url) if k in by_key and by_key[k] in left), None)
+        if n is None and left:
+            n = next(iter(left))
+        if n is not None:
+            pairs.append((article, (n, left.pop(n))))
+    return pairs
 
 
 def speed(docs: list[Document]) -> tuple[int, float, float]:
