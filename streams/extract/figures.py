@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -40,6 +40,13 @@ from streams.extract.lexicon import (
     THING_AT,
     Action,
     Thing,
+)
+from streams.extract.limits import (
+    MAX_CANDIDATES_PER_ARTICLE,
+    MAX_COUNTS_PER_ARTICLE,
+    MAX_COUNTS_PER_SENTENCE,
+    MAX_SENTENCE_CHARS,
+    Work,
 )
 from streams.extract.numbers import Count, find_counts, qualified
 from streams.extract.text import Span, clause_starts, hinted_sentences, matches_at
@@ -80,6 +87,9 @@ class Candidate(NamedTuple):
 ForeignDate = Callable[[date], bool]
 
 _MAX_FILLERS = 3
+# Counts a verb may share across a list ("309 UAVs and 2 missiles were shot down"); more ends the search, so
+# that a sentence's reading stays linear in its counts.
+_LISTED_REACH = 6
 # No single wave comes near these (the records are in the hundreds); larger counts are running totals.
 _ONE_WAVE_MAX = {Thing.DRONE: 2000, Thing.AERIAL: 2500, Thing.MISSILE: 300, Thing.HOUR: 72}
 _ADJACENT = 32  # characters between a verb and a bare count it governs ("killing two", "збито 476")
@@ -359,7 +369,7 @@ class _SentenceReader:
         """The first casualty/interception verb after the count, before the next count that is not an aside
         ("including 3 children") or a coordinated part ("309 UAVs and 2 missiles were shot down")."""
         limit, cursor = self.sentence.end, tail
-        for nxt in self.counts[i + 1 :]:
+        for nxt in self.counts[i + 1 : i + 1 + _LISTED_REACH]:
             gap = self.low[cursor : nxt.start]
             aside = _INCLUDING.search(self.low, max(0, nxt.start - 25), nxt.start)
             # "86 drones, 67 intercepted": a bare count starts its own predicate; "309 UAVs and 2 missiles" share one.
@@ -472,22 +482,55 @@ class FieldReading:
     sentences: list[Span]  # the sentences that speak of attacks at all: where this attack's places are named
 
 
+def _pieces(low: str, sentence: Span, work: Work) -> Iterator[Span]:
+    """The sentence, or an overlong one as pieces of at most MAX_SENTENCE_CHARS cut at a clause break or space."""
+    if sentence.end - sentence.start <= MAX_SENTENCE_CHARS:
+        yield sentence
+        return
+    work.split_sentences += 1
+    start = sentence.start
+    while sentence.end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(low.rfind(",", start, limit), low.rfind(";", start, limit), low.rfind(":", start, limit))
+        if cut <= start + MAX_SENTENCE_CHARS // 2:
+            cut = low.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+        cut = limit if cut <= start else cut + 1
+        yield Span(start, cut)
+        start = cut
+    yield Span(start, sentence.end)
+
+
 def read_field(
-    low: str, text: str, field: TextField, hints: list[int], published: date | None, foreign: ForeignDate
+    low: str,
+    text: str,
+    field: TextField,
+    hints: list[int],
+    published: date | None,
+    foreign: ForeignDate,
+    work: Work | None = None,
 ) -> FieldReading:
     """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words (starting at
-    ``hints``, ascending) are read."""
+    ``hints``, ascending) are read, each within the caps of ``limits``."""
+    work = Work() if work is None else work
     found: list[Candidate] = []
     seen: list[Count] = []
     spans: list[Span] = []
     previous_thing: Thing | None = None
-    for sentence in hinted_sentences(text, hints):
+    for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
             continue
+        if len(found) >= MAX_CANDIDATES_PER_ARTICLE or work.counts >= MAX_COUNTS_PER_ARTICLE:
+            work.skipped_sentences += 1
+            continue
+        work.sentences += 1
         spans.append(sentence)
         found += _singular_weapons(low, sentence, field)
         counts = find_counts(low, sentence.start, sentence.end)
+        if len(counts) > MAX_COUNTS_PER_SENTENCE:
+            work.dropped_counts += len(counts) - MAX_COUNTS_PER_SENTENCE
+            counts = counts[:MAX_COUNTS_PER_SENTENCE]
+        work.counts += len(counts)
         if not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)

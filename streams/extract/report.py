@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from streams.extract.context import Reason, period_summary
 from streams.extract.figures import Candidate, FieldReading, ForeignDate, MissileClass, read_field
 from streams.extract.lexicon import LONGEST_HINT, Action, Thing, attack_hints
+from streams.extract.limits import MAX_FIELD_CHARS, Work
 from streams.extract.locations import PlaceMention, find_places
 from streams.extract.numbers import Count, qualified
 from streams.extract.parties import MENTIONS_SIDES, OTHER_WARS, attacker_target
@@ -86,9 +87,11 @@ class _Field:
     hints: list[int]  # where attack words start in ``low``
 
 
-def extract(article: Article) -> ExtractionReport:
-    """Read one article. Pure: same article, same report."""
-    texts = [(name, text) for name, text in zip(_FIELD_ORDER, (article.title, article.summary, article.body)) if text]
+def extract(article: Article, work: Work | None = None) -> ExtractionReport:
+    """Read one article. Pure: same article, same report. ``work``, when given, tallies what was read and
+    where a cap of ``limits`` cut the reading short (for the caller's metric)."""
+    work = Work() if work is None else work
+    texts = [(name, _within_cap(text, work)) for name, text in zip(_FIELD_ORDER, (article.title, article.summary, article.body)) if text]
     # An attack report says so in its opening: most pages are dismissed on that alone, before the full read.
     openings = [fold(text[:_OPENING_CHARS]) for _, text in texts]
     opening_hints = [attack_hints(low) for low in openings]
@@ -107,7 +110,7 @@ def extract(article: Article) -> ExtractionReport:
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night)) for f in fields}
+    readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work) for f in fields}
     candidates = [c for reading in readings.values() for c in reading.candidates]
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
@@ -128,6 +131,13 @@ def extract(article: Article) -> ExtractionReport:
         locations=tuple(_locations(_places(fields, readings), target)),
         record_claims=tuple(_record_claims(fields, readings, usable)),
     )
+
+
+def _within_cap(text: str, work: Work) -> str:
+    if len(text) <= MAX_FIELD_CHARS:
+        return text
+    work.truncated_fields += 1
+    return text[:MAX_FIELD_CHARS]
 
 
 def _field(name: TextField, text: str, opening: str, found: list[int]) -> _Field:
