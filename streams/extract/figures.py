@@ -48,7 +48,7 @@ from streams.extract.limits import (
     MAX_SENTENCE_CHARS,
     Work,
 )
-from streams.extract.numbers import Count, find_counts, qualified
+from streams.extract.numbers import WORD_VALUES, Count, find_counts, qualified
 from streams.extract.text import Span, clause_starts, hinted_sentences, matches_at
 from streams.extract.weapons import find_models
 from tocsin.records.report import Metric, Qualifier, TextField
@@ -87,6 +87,9 @@ class Candidate(NamedTuple):
 ForeignDate = Callable[[date], bool]
 
 _MAX_FILLERS = 3
+_NOUN_GAP = " -–—\"'"
+_SAME_KIND_JOINT = re.compile(r"[ -]|\s*(?:,|/|and|or|та|і|й|и|або|или)\s+")
+_CASUALTY_ACTIONS = (Action.KILL, Action.INJURE)
 # Counts a verb may share across a list ("309 UAVs and 2 missiles were shot down"); more ends the search, so
 # that a sentence's reading stays linear in its counts.
 _LISTED_REACH = 6
@@ -147,34 +150,41 @@ class _Noun(NamedTuple):
 
 
 def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
-    """The noun a count at ``pos`` counts, skipping a few adjectives and participles; None past a comma."""
-    cursor, participle = pos, None
+    """The noun a count at ``pos`` counts, skipping a few adjectives and participles; None past a comma.
+
+    A casualty participle with no noun behind it is the noun ("12 загиблих", "троє поранених").
+    """
+    cursor, participle, participle_end = pos, None, pos
     for _ in range(_MAX_FILLERS + 1):
-        while cursor < limit and low[cursor] in " -–—":
+        while cursor < limit and low[cursor] in _NOUN_GAP:
             cursor += 1
         match = THING_AT.match(low, cursor)
         if match and match.end() <= limit:
             thing, end = _THING_NAMES[match.lastgroup or "other"], match.end()
-            # "203 drone decoys", "дронів-імітаторів": a second noun of the same kind belongs to the phrase.
-            more = THING_AT.match(low, end + 1) if end < limit and low[end] in " -" else None
-            if more and more.end() <= limit and _THING_NAMES[more.lastgroup or "other"] is thing:
+            # "203 drone decoys", "дронів-імітаторів", "cruise and ballistic missiles": one noun phrase.
+            while end < limit and (joint := _SAME_KIND_JOINT.match(low, end)):
+                more = THING_AT.match(low, joint.end())
+                if not (more and more.end() <= limit and _THING_NAMES[more.lastgroup or "other"] is thing):
+                    break
                 end = more.end()
             return _Noun(thing, end, participle)
         if (aside := _TIME_ASIDE.match(low, cursor)) and aside.end() <= limit:
             cursor = aside.end()  # "95 знищених за ніч українських дронів"
             continue
         filler = FILLER_WORD.match(low, cursor)
-        if not filler or filler.end() > limit or filler.group(0) in _STOP_WORDS:
-            return None  # "injuring 18 in the Moscow region": the noun comes before any preposition
+        if not filler or filler.end() > limit or filler.group(0) in _STOP_WORDS or filler.group(0) in WORD_VALUES:
+            # "injuring 18 in the Moscow region": the noun comes before any preposition or another count.
+            return _Noun(Thing.PERSON, participle_end, participle) if participle in _CASUALTY_ACTIONS else None
         # "attack"/"ударними" before a noun is an adjective, "збитих" a participle: both may precede the noun.
         verb = ACTION.match(low, cursor)
         if verb and verb.lastgroup != Action.LAUNCH.name:
             action = Action[verb.lastgroup or "LAUNCH"]
             if action in (Action.KILL, Action.INJURE) and cursor > pos + 1:
                 return _Noun(Thing.PERSON, verb.end(), action)  # "one dock worker injured": people, whoever
-            participle = participle or action
+            if participle is None:
+                participle, participle_end = action, verb.end()
         cursor = filler.end()
-    return None
+    return _Noun(Thing.PERSON, participle_end, participle) if participle in _CASUALTY_ACTIONS else None
 
 
 def _with_singulars(low: str, sentence: Span, counts: list[Count]) -> list[Count]:
@@ -284,7 +294,8 @@ class _SentenceReader:
         if thing is Thing.DRONE and NOT_ATTACK_DRONE.search(low, count.start, min(self.sentence.end, tail + 24)):
             thing = Thing.OTHER  # FPV, reconnaissance, interceptor drones: counted, but not ours
         if self._is_total(count, i) or self._listed_after_total(count, done):
-            return _Reading(count, thing, Action.LAUNCH, tail)
+            # "476 drones were intercepted out of a record 539": the total counts what its part counts.
+            return _Reading(count, thing or (done[-1].thing if done else None), Action.LAUNCH, tail)
         if noun and noun.participle:
             action, adjacent = noun.participle, True
         elif total is not None:
@@ -468,9 +479,12 @@ def _missile_class(low: str, start: int, end: int) -> str | None:
     phrase = low[start:end]
     if AEROBALLISTIC.search(phrase):
         return None
-    if BALLISTIC.search(phrase):
+    ballistic, cruise = BALLISTIC.search(phrase), CRUISE.search(phrase)
+    if ballistic and cruise:
+        return None  # "11 cruise and ballistic missiles": a total of both classes
+    if ballistic:
         return MissileClass.BALLISTIC
-    if CRUISE.search(phrase):
+    if cruise:
         return MissileClass.CRUISE
     return None
 
