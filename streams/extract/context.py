@@ -19,6 +19,9 @@ class Reason(Enum):
     FORECAST = "forecast"
     CUMULATIVE = "cumulative"
     COMPARISON = "comparison"
+    OTHER_SIDE = "other_side"  # the other side's claim: the Russian MoD's count in a report of a Russian attack
+    PART = "part"  # "one of the drones": a part of some total, never a launch figure
+    RELATED_LINK = "related_link"  # a linked headline inside the body ("READ MORE: …")
 
 
 _OTHER_ATTACK = (

@@ -242,6 +242,7 @@ class _Reading:
     thing: Thing | None
     action: Action | None
     end: int
+    part: bool = False  # "one of the drones": counted out of a total the sentence does not state
 
 
 class _SentenceReader:
@@ -272,15 +273,19 @@ class _SentenceReader:
             clause = _clause_of(self.starts, count.number_start, self.sentence.end)
             limit = min(clause.end + 1, self.sentence.end)
             noun = _noun_after(self.low, count.end, limit)
+            part = False
             if noun is None and (of := _OF_THE.match(self.low, count.end)):
                 noun = _noun_after(self.low, of.end(), limit)  # "none of the missiles", "one of the drones"
+                part = noun is not None
             if noun is None and i + 1 < len(self.counts):
                 nxt = self.counts[i + 1]
                 if OUT_OF_BEFORE.search(self.low, count.end, nxt.start) and not self.low[count.end : nxt.start].strip(" ,").count(" ") > 3:
                     total_noun = _noun_after(self.low, nxt.end, min(clause.end + 1, self.sentence.end))
                     if total_noun is not None:
                         totals[i] = total_noun
-            readings.append(self._reading(i, count, clause, noun, totals.get(i), readings))
+            reading = self._reading(i, count, clause, noun, totals.get(i), readings)
+            reading.part = part and i not in totals
+            readings.append(reading)
         return readings
 
     def _reading(
@@ -530,6 +535,7 @@ def read_field(
     seen: list[Count] = []
     spans: list[Span] = []
     previous_thing: Thing | None = None
+    launches: list[Candidate] = []
     for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
@@ -552,13 +558,69 @@ def read_field(
             continue
         seen += counts
         reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign)
+        here: list[Candidate] = []
         for reading in reader.read():
             candidate = _candidate(low, reader, reading, field)
             if reading.thing in (Thing.DRONE, Thing.MISSILE, Thing.AERIAL):
                 previous_thing = reading.thing
             if candidate is not None:
-                found.append(candidate)
+                here.append(candidate)
+        here += _all_of(low, sentence, here, launches)
+        launches = [c for c in here if c.action is Action.LAUNCH and c.usable] or launches
+        found += here
     return FieldReading(found, seen, spans)
+
+
+# "all 24 Shaheds were destroyed", "every one of the 14 drones", "усі 40 збиті"
+_ALL_BEFORE = re.compile(
+    r"(?:\ball(?: of)?(?: the)?|\bevery one of(?: the)?|\beach of(?: the)?|(?<![\w'])(?:всі|усі|всіх|усіх|все|всех)(?: з| із| из)?)\s+$"
+)
+# "…, all of them were shot down", "усі вони були знищені", "все они сбиты"
+_ALL_OF_THEM = re.compile(
+    r"(?<![\w'])(?:all (?:of )?(?:them|which|these|those)|all|every one|(?:усі|всі|все)(?: вони| они| з них| из них)?)"
+    r"\s+(?:(?:were|was|have been|had been|are|got|було|були|были|было|успішно|успешно)\s+)?"
+)
+_LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}
+_DOWNED = {Thing.DRONE: Metric.DRONES_NEUTRALIZED, Thing.MISSILE: Metric.MISSILES_INTERCEPTED}
+_DOWNING = (Action.NEUTRALIZE, Action.SHOT_DOWN)
+
+
+def _downing_before(low: str, start: int, end: int) -> bool:
+    verbs = [Action[m.lastgroup or "LAUNCH"] for m in ACTION.finditer(low, start, end)]
+    return bool(verbs) and verbs[-1] in _DOWNING
+
+
+def _all_of(low: str, sentence: Span, here: list[Candidate], before: list[Candidate]) -> list[Candidate]:
+    """"All N downed" is both the launch and the interception; "N launched, all of them downed" likewise.
+
+    ``here`` are the sentence's candidates, ``before`` the last launches read (for "All of them were shot
+    down." as a sentence of its own)."""
+    found = []
+    for c in here:
+        if c.thing not in _LAUNCHED or not _ALL_BEFORE.search(low, max(0, c.start - 24), c.start):
+            continue
+        if c.action in _DOWNING:
+            found.append(c._replace(metric=_LAUNCHED[c.thing], action=Action.LAUNCH, guessed=False))
+        elif c.action is Action.LAUNCH and _downing_before(low, c.clause.start, c.start):
+            # "destroyed every one of the 14 drones Russia sent": the total, all of it downed
+            found.append(c._replace(metric=_DOWNED[c.thing], action=Action.NEUTRALIZE, guessed=False))
+    text = low[sentence.start : sentence.end]
+    if not any(word in text for word in ("all", "every", "усі", "всі", "все")):
+        return found
+    for m in _ALL_OF_THEM.finditer(low, sentence.start, sentence.end):
+        verb = ACTION.match(low, m.end())
+        if not verb or Action[verb.lastgroup or "LAUNCH"] not in _DOWNING:
+            continue
+        launched = [c for c in here if c.action is Action.LAUNCH and c.start < m.start() and c.thing in _DOWNED]
+        if not launched and not low[sentence.start : m.start()].strip(" \"'-–—"):
+            launched = [c for c in before if c.thing in _DOWNED]
+        downed = {c.thing for c in here if c.action in _DOWNING and c.start < m.start()}
+        found += [
+            c._replace(metric=_DOWNED[c.thing], action=Action.NEUTRALIZE, guessed=False, end=max(c.end, verb.end()))
+            for c in launched
+            if c.thing not in downed and c.usable
+        ]
+    return found
 
 
 def _candidate(
@@ -579,6 +641,8 @@ def _candidate(
     clause = _clause_of(reader.starts, count.number_start, reader.sentence.end)
     sentence_start = reader.sentence.start
     reason = excluded(low, reader.cues, clause.start, clause.end, count.number_start)
+    if reason is None and reading.part and action is Action.LAUNCH:
+        reason = Reason.PART
     if reason is None and reader.names_other_date(sentence_start, clause.end):
         reason = Reason.OTHER_ATTACK
     if reason is None and count.value > _ONE_WAVE_MAX.get(thing, float("inf")):

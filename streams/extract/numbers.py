@@ -168,6 +168,7 @@ _ONE_OF_THE_MOST = re.compile(
     r"\s+(?:of|з|із|из)\s+(?:the\s+|its\s+|their\s+|the\s+)?(?:\w+est\b|most\b|worst\b|най|самы|крупнейш|наибол)"
 )
 _NEGATIONS = (" no", " not a", " жодна", " жодної", " ни одна", " ни один", " ні одна", " ні один")
+_EVERY = (" every", " each", "every", "each")
 _DAY_AND_MONTH = re.compile(r"\d{1,2}\.(\d{2})")
 
 
@@ -201,8 +202,8 @@ def _not_a_count(low: str, start: int, end: int, value: float) -> bool:
         return True
     head = low[max(0, start - 40) : start]
     bare = head.rstrip()
-    if value == 1 and ((" " + bare).endswith(_NEGATIONS) or _ONE_OF_THE_MOST.match(low, end)):
-        return True  # "no one was killed", "one of the heaviest attacks"
+    if value == 1 and ((" " + bare).endswith(_NEGATIONS) or _ONE_OF_THE_MOST.match(low, end) or bare.endswith(_EVERY)):
+        return True  # "no one was killed", "one of the heaviest attacks", "every one of the 14 drones"
     if bare.endswith(_CURRENCY) or (head[-1:] in "-–" and head[-2:-1].isdigit()):
         return True
     if value <= 31 and (words := bare.split()) and words[-1].rstrip(".") in MONTHS:
