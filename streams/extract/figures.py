@@ -49,6 +49,7 @@ from streams.extract.limits import (
     Work,
 )
 from streams.extract.numbers import WORD_VALUES, Count, find_counts, qualified
+from streams.extract.parties import RU, side_phrases
 from streams.extract.text import Span, clause_starts, hinted_sentences, matches_at
 from streams.extract.weapons import find_models
 from tocsin.records.report import Metric, Qualifier, TextField
@@ -254,8 +255,11 @@ class _SentenceReader:
         previous_thing: Thing | None,
         published: date | None,
         foreign: ForeignDate,
+        attacker: str | None = None,
     ) -> None:
         self.low = low
+        self.attacker = attacker
+        self._sides: tuple[bool, bool] | None = None
         self.published = published
         self.foreign = foreign
         self._dates: list[DateMention] | None = None
@@ -332,6 +336,18 @@ class _SentenceReader:
         if self._cues is None:
             self._cues = find_cues(self.low, self.sentence.start, self.sentence.end)
         return self._cues
+
+    def other_side(self, clause: Span) -> bool:
+        """The sentence (or, when it names both, the clause) speaks only of the other side's attack: "Russia's
+        defence ministry said it downed 95 Ukrainian drones" in a report of a Russian attack, and the reverse."""
+        if self.attacker is None:
+            return False
+        if self._sides is None:
+            self._sides = _sides(self.low[self.sentence.start : self.sentence.end])
+        ua, ru = self._sides
+        if ua and ru:
+            ua, ru = _sides(self.low[clause.start : clause.end])
+        return (ua and not ru) if self.attacker == RU else (ru and not ua)
 
     def names_other_date(self, start: int, end: int) -> bool:
         """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
@@ -446,6 +462,12 @@ class _SentenceReader:
         return None
 
 
+def _sides(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` has phrases of Ukraine attacking, and of Russia attacking."""
+    ua, ru, _weak = side_phrases(text)
+    return bool(ua), bool(ru)
+
+
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
     """Launch candidates of one for each unnumbered weapon in an attack sentence ("a Russian Shahed hit a car")."""
     found: list[Candidate] = []
@@ -527,6 +549,7 @@ def read_field(
     published: date | None,
     foreign: ForeignDate,
     work: Work | None = None,
+    attacker: str | None = None,
 ) -> FieldReading:
     """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words (starting at
     ``hints``, ascending) are read, each within the caps of ``limits``."""
@@ -557,7 +580,7 @@ def read_field(
         ):
             continue
         seen += counts
-        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign)
+        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, attacker)
         here: list[Candidate] = []
         for reading in reader.read():
             candidate = _candidate(low, reader, reading, field)
@@ -641,6 +664,8 @@ def _candidate(
     clause = _clause_of(reader.starts, count.number_start, reader.sentence.end)
     sentence_start = reader.sentence.start
     reason = excluded(low, reader.cues, clause.start, clause.end, count.number_start)
+    if reason is None and reader.other_side(clause):
+        reason = Reason.OTHER_SIDE
     if reason is None and reading.part and action is Action.LAUNCH:
         reason = Reason.PART
     if reason is None and reader.names_other_date(sentence_start, clause.end):

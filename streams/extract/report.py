@@ -110,7 +110,10 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work) for f in fields}
+    attacker, target = attacker_target(lead)
+    readings = {
+        f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, attacker) for f in fields
+    }
     candidates = [c for reading in readings.values() for c in reading.candidates]
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
@@ -118,7 +121,6 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
     if not is_attack:
         return _report(article, is_attack=False, confidence=0.8)
-    attacker, target = attacker_target(lead)
     return _report(
         article,
         is_attack=True,
