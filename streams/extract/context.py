@@ -31,6 +31,12 @@ _OTHER_ATTACK = (
     r"|попередн\w*|минулого (?:тижня|місяця|року)|минулому (?:тижні|місяці|році)|(?<! у )(?<! в )тому(?![\w'])(?! що)|раніше|напередодні"
     r"|передуюч\w*|предыдущ\w*|прошл\w* (?:недел\w*|месяц\w*|год\w*)|назад\b|ранее\b|накануне"
     r"|the previous night|позаминул\w*|in (?:a|an|the) (?:similar|separate|another) attack"
+    # "a day after its record attack with 539 drones", "last Tuesday", "separately, …", "as reported earlier"
+    r"|(?:a|one|two|three|four|five|six) (?:days?|nights?|weeks?) after\b|the day after\b|day after\b|hours after\b"
+    r"|last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|separately\b|окремо\b|отдельно\b"
+    r"|минул\w* (?:понеділ\w*|вівтор\w*|серед\w*|четвер\w*|п'ятниц\w*|субот\w*|неділ\w*)"
+    r"|прошл\w* (?:понедельник|вторник|сред\w*|четверг|пятниц\w*|суббот\w*|воскресень\w*)"
+    r"|as reported|as previously reported|as earlier reported|як повідомлял\w*|как сообщал\w*|как ранее сообщал\w*"
 )
 _FORECAST = (
     r"(?:could|might|would|will|shall|can)\b|may\b(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
@@ -122,7 +128,10 @@ _SUPERLATIVE = re.compile(
 _WITHIN = re.compile(r"(?:less than|within|in under|менш ніж|менше ніж|менш як|менее чем|меньше чем|всего за|лише за)\s+$")
 _SINCE = ("since", "з початку", "від початку", "с начала", "full-scale", "з лютого")
 # "previous"/"preceding" in an earlier clause usually qualify a different noun than the count.
-_LOOSE_OTHER = ("previous", "preceding", "попередн", "предыдущ")
+_LOOSE_OTHER = (
+    "previous", "preceding", "попередн", "предыдущ", "a day after", "day after", "the day after", "one day", "two days",
+    "three days", "days after", "hours after", "a week after",
+)
 
 
 def _compared(words: list[str]) -> bool:

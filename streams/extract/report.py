@@ -76,6 +76,9 @@ _ATTACK_METRICS = {
 }
 _METRIC_ORDER = {metric: i for i, metric in enumerate(Metric)}
 _CASUALTIES = {Metric.KILLED, Metric.INJURED, Metric.CHILDREN_KILLED, Metric.CHILDREN_INJURED}
+# Figures whose parts (a region's, a model's, an earlier update's) are never larger than the whole.
+_WHOLES = {Metric.DRONES_LAUNCHED, Metric.DRONES_NEUTRALIZED, Metric.AERIAL_WEAPONS_LAUNCHED}
+_ADD_REACH = 400  # characters from a figure to "another N" that adds to it
 _WEAKER = {Qualifier.EXACT: 0, Qualifier.AT_LEAST: 1, Qualifier.MORE_THAN: 1, Qualifier.ABOUT: 2, Qualifier.UP_TO: 3}
 
 
@@ -218,16 +221,21 @@ def _first(candidates: Iterable[Candidate]) -> Candidate | None:
 
 
 def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[TextField, str]) -> Figure:
-    """A casualty figure: the largest stated (a toll only grows within an article; regional parts are smaller),
-    plus the parts added to it ("in Kharkiv seven were injured, in Dnipro another three")."""
+    """A whole: the largest stated (a toll only grows within an article; regional parts and sub-counts are
+    smaller), plus the parts added right after it ("in Kharkiv seven were injured, in Dnipro another three";
+    a later "another three were killed in Kyiv" two paragraphs on is a part of a total already given)."""
     running: Candidate | None = None
     added = 0.0
+    last_end = 0
     for c in sorted(found, key=lambda c: (_FIELD_ORDER.index(c.field), c.start)):
-        if c.additive and running is not None and c.field is running.field:
+        if c.additive and running is not None and c.field is running.field and c.start - last_end <= _ADD_REACH:
             added += c.value
-        elif running is None or c.value >= running.value + added:
+            last_end = c.end
+        elif running is None or (_WEAKER[c.qualifier] < _WEAKER[running.qualifier] and metric in _WHOLES) or (
+            c.value >= running.value + added and (metric not in _WHOLES or _WEAKER[c.qualifier] <= _WEAKER[running.qualifier])
+        ):
             # Equal values: the body's wording ("at least six") is more careful than a headline's ("six killed").
-            running, added = c, 0.0
+            running, added, last_end = c, 0.0, c.end
     assert running is not None
     figure = _figure(metric, running, article_id, texts)
     return figure.model_copy(update={"value": running.value + added}) if added else figure
@@ -244,7 +252,7 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     for metric, found in by_metric.items():
         if metric in (Metric.MISSILES_LAUNCHED, Metric.MISSILES_INTERCEPTED):
             continue
-        if metric in _CASUALTIES:
+        if metric in _CASUALTIES or metric in _WHOLES:
             chosen[metric] = _toll(metric, found, article_id, texts)
         elif pick := _first(found):
             chosen[metric] = _figure(metric, pick, article_id, texts)
@@ -252,6 +260,7 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     if intercepted := _total(by_metric.get(Metric.MISSILES_INTERCEPTED, []), Metric.MISSILES_INTERCEPTED, article_id, texts):
         chosen[Metric.MISSILES_INTERCEPTED] = intercepted
     _drone_split(usable, chosen, article_id, texts)
+    _launch_covers_interception(chosen)
     _aerial_sum(chosen, article_id, texts)
     _casualty_floor(chosen)
     return sorted(chosen.values(), key=lambda f: _METRIC_ORDER[f.metric])
@@ -305,7 +314,7 @@ def _missiles(found: list[Candidate], chosen: dict[Metric, Figure], article_id: 
 
 def _total(found: list[Candidate], metric: Metric, article_id: str, texts: dict[TextField, str]) -> Figure | None:
     """A plain "11 missiles" is the total; parts by class or model add up when no total is stated."""
-    plain = _first(c for c in found if not c.detail)
+    plain = min((c for c in found if not c.detail), key=lambda c: (_WEAKER[c.qualifier], -c.value, _rank(c)), default=None)
     if plain is not None:
         return _figure(metric, plain, article_id, texts)
     parts = _first_run([c for c in found if c.detail], texts)
@@ -372,6 +381,17 @@ def _drone_split(usable: list[Candidate], chosen: dict[Metric, Figure], article_
     shot = _first(c for c in drones if c.action is Action.SHOT_DOWN)
     if shot is not None and Metric.DRONES_NEUTRALIZED not in chosen:
         chosen[Metric.DRONES_NEUTRALIZED] = _figure(Metric.DRONES_NEUTRALIZED, shot, article_id, texts)
+
+
+def _launch_covers_interception(chosen: dict[Metric, Figure]) -> None:
+    """No more can be downed than were launched: a launch figure under the interception figure is a part
+    (one region's "eight drones attacked the Voronezh region" beside the ministry's 87 downed), not the whole."""
+    for launched, downed in (
+        (Metric.DRONES_LAUNCHED, Metric.DRONES_NEUTRALIZED),
+        (Metric.MISSILES_LAUNCHED, Metric.MISSILES_INTERCEPTED),
+    ):
+        if launched in chosen and downed in chosen and chosen[launched].value < chosen[downed].value:
+            del chosen[launched]
 
 
 def _casualty_floor(chosen: dict[Metric, Figure]) -> None:
