@@ -95,6 +95,7 @@ class Cue(NamedTuple):
     start: int
     reason: Reason
     carries: bool  # its time frame carries over to later clauses of the sentence
+    backward: bool = False  # a period closing an enumeration: "… 1,500 drones and 50 missiles over the past week"
 
 
 def find_cues(low: str, start: int, end: int) -> list[Cue]:
@@ -106,7 +107,8 @@ def find_cues(low: str, start: int, end: int) -> list[Cue]:
         # A period ("In July, ...") or an earlier time ("Five days ago, ...") carries over; a modal verb does
         # not ("Ukraine will respond, he said, after Russia launched 539"), nor a loose "previous".
         carries = reason is Reason.CUMULATIVE or (reason is Reason.OTHER_ATTACK and not m.group(0).startswith(_LOOSE_OTHER))
-        cues.append(Cue(m.start(), reason, carries))
+        backward = m.group(0).startswith(_PAST_PERIOD) and not _SUPERLATIVE.search(low, start, end)
+        cues.append(Cue(m.start(), reason, carries, backward))
     return cues
 
 
@@ -116,6 +118,8 @@ def excluded(low: str, cues: list[Cue], clause_start: int, clause_end: int, coun
         return Reason.COMPARISON
     for cue in cues:
         if clause_start <= cue.start < clause_end or (cue.start < clause_start and cue.carries):
+            return cue.reason
+        if cue.backward and cue.start >= clause_end:
             return cue.reason
     return None
 
@@ -128,6 +132,7 @@ _SUPERLATIVE = re.compile(
 _WITHIN = re.compile(r"(?:less than|within|in under|менш ніж|менше ніж|менш як|менее чем|меньше чем|всего за|лише за)\s+$")
 _SINCE = ("since", "з початку", "від початку", "с начала", "full-scale", "з лютого")
 # "previous"/"preceding" in an earlier clause usually qualify a different noun than the count.
+_PAST_PERIOD = ("over the past", "over the last", "in the past", "during the past", "за минул", "за останн", "за прошедш", "за последн")
 _LOOSE_OTHER = (
     "previous", "preceding", "попередн", "предыдущ", "a day after", "day after", "the day after", "one day", "two days",
     "three days", "days after", "hours after", "a week after",

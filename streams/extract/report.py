@@ -227,18 +227,36 @@ def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[T
     running: Candidate | None = None
     added = 0.0
     last_end = 0
+    chained = False  # the candidate just before is the figure or a part added to it (not a smaller part)
     for c in sorted(found, key=lambda c: (_FIELD_ORDER.index(c.field), c.start)):
-        if c.additive and running is not None and c.field is running.field and c.start - last_end <= _ADD_REACH:
+        if c.additive and chained and running is not None and c.field is running.field and c.start - last_end <= _ADD_REACH:
             added += c.value
             last_end = c.end
-        elif running is None or (_WEAKER[c.qualifier] < _WEAKER[running.qualifier] and metric in _WHOLES) or (
-            c.value >= running.value + added and (metric not in _WHOLES or _WEAKER[c.qualifier] <= _WEAKER[running.qualifier])
-        ):
+        elif running is None or _outranks(c, running, added, metric in _WHOLES):
             # Equal values: the body's wording ("at least six") is more careful than a headline's ("six killed").
-            running, added, last_end = c, 0.0, c.end
+            running, added, last_end, chained = c, 0.0, c.end, True
+        else:
+            chained = False  # "most of them, 63, over Bryansk; another eight over Yaroslavl": parts of the 90
     assert running is not None
     figure = _figure(metric, running, article_id, texts)
     return figure.model_copy(update={"value": running.value + added}) if added else figure
+
+
+_ROUNDED = 1.25  # "almost 500" beside "472": a rounded restatement of one figure, not a larger one
+
+
+def _outranks(c: Candidate, running: Candidate, added: float, whole: bool) -> bool:
+    """Whether ``c`` replaces the figure so far. The larger wins (parts are smaller, tolls only grow); for a
+    whole, an exact figure beats a rounder one near it ("472" over "almost 500"), not a far larger one ("more
+    than 80 over the country" over "three near Kirishi")."""
+    if not whole:
+        return c.value >= running.value + added
+    looser, tighter = _WEAKER[c.qualifier] > _WEAKER[running.qualifier], _WEAKER[c.qualifier] < _WEAKER[running.qualifier]
+    if tighter and running.value <= c.value * _ROUNDED:
+        return True
+    if looser and c.value <= (running.value + added) * _ROUNDED:
+        return False
+    return c.value >= running.value + added
 
 
 def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str]) -> list[Figure]:
