@@ -523,6 +523,31 @@ class FieldReading:
     sentences: list[Span]  # the sentences that speak of attacks at all: where this attack's places are named
 
 
+class Note(NamedTuple):
+    """One count as read, for ``explain``: the candidate it became, or why it became none."""
+
+    field: TextField
+    start: int
+    end: int
+    value: float
+    candidate: Candidate | None
+    why_not: str
+
+
+def _why_not(reading: _Reading) -> str:
+    if reading.count.year_like and reading.thing is None:
+        return "a year, not a count"
+    if reading.thing is None:
+        return "not a count noun: no drone, missile or person beside it, and no verb of ours"
+    if reading.thing is Thing.OTHER:
+        return "not a count noun: counts something else (places, buildings, metres, directions, front-line drones …)"
+    if reading.action is None:
+        return f"no verb of ours governs this count of {reading.thing.value}s"
+    if reading.action is Action.HIT:
+        return f"{reading.thing.value}s that hit: hits are not interceptions"
+    return f"no metric for {reading.thing.value} {reading.action.value}"
+
+
 def _pieces(low: str, sentence: Span, work: Work) -> Iterator[Span]:
     """The sentence, or an overlong one as pieces of at most MAX_SENTENCE_CHARS cut at a clause break or space."""
     if sentence.end - sentence.start <= MAX_SENTENCE_CHARS:
@@ -568,7 +593,10 @@ def read_field(
             continue
         work.sentences += 1
         spans.append(sentence)
-        found += _singular_weapons(low, sentence, field)
+        singles = _singular_weapons(low, sentence, field)
+        found += singles
+        if work.notes is not None:
+            work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in singles]
         counts = find_counts(low, sentence.start, sentence.end)
         if len(counts) > MAX_COUNTS_PER_SENTENCE:
             work.dropped_counts += len(counts) - MAX_COUNTS_PER_SENTENCE
@@ -588,7 +616,12 @@ def read_field(
                 previous_thing = reading.thing
             if candidate is not None:
                 here.append(candidate)
-        here += _all_of(low, sentence, here, launches)
+            elif work.notes is not None:
+                work.notes.append(Note(field, reading.count.start, max(reading.end, reading.count.end), reading.count.value, None, _why_not(reading)))
+        more = _all_of(low, sentence, here, launches)
+        here += more
+        if work.notes is not None:
+            work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in here]
         launches = [c for c in here if c.action is Action.LAUNCH and c.usable] or launches
         found += here
     return FieldReading(found, seen, spans)

@@ -10,6 +10,7 @@ the whole read linear in the article's length. The caller can pass a ``Work`` to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # Real sentences stay well under these (a long wire sentence is ~400 characters and under ten counts).
 MAX_SENTENCE_CHARS = 600
@@ -31,6 +32,9 @@ class Work:
     dropped_counts: int = 0  # counts past MAX_COUNTS_PER_SENTENCE, not read
     skipped_sentences: int = 0  # sentences after MAX_CANDIDATES_PER_ARTICLE or MAX_COUNTS_PER_ARTICLE, not read
     truncated_fields: int = 0  # fields over MAX_FIELD_CHARS, read up to it
+    # Filled only when the caller asks (``notes=[]``, as ``explain`` does): every count read, as figures.Note.
+    notes: list[Any] | None = None
+    gate: str | None = None  # why the article was set aside as no attack report before or after the full read
 
     @property
     def capped(self) -> bool:

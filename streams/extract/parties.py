@@ -40,6 +40,10 @@ _UA_ATTACKS = Phrases((
     ("средствами", r" пво (?:перехвачены|уничтожены)"),
     ("росі", r"\w* (?:заявил\w*|стверджу\w*)\W+(?:\w+\W+){0,4}збил\w*"),
     ("міноборони", r" (?:росії|рф)"),
+    # the target named as Russia's capital or a Russian mayor's, in any of the three languages
+    ("летевш", r"\w* (?:на|к) москв\w*"), ("направлявш", r"\w* к (?:москве|столице)"), ("атаковавш", r"\w* москв\w*"),
+    ("пво", r" минобороны"), ("собянин", r"\w*"), ("sobyanin", ""), ("flying", r" (?:towards|toward|to) moscow"),
+    ("attacking", r" moscow"), ("over", r" moscow"), ("на", r" москву"), ("над", r" москв\w*"),
 ))
 _RU_ATTACKS = Phrases((
     ("russia", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|unleashed|pounded|bombarded|sent)"),
@@ -75,8 +79,13 @@ def side_phrases(lead: str) -> tuple[list[re.Match[str]], list[re.Match[str]], i
     return _UA_ATTACKS.matches(lead, found), _RU_ATTACKS.matches(lead, found), weak
 
 
-def attacker_target(lead: str) -> tuple[str, str]:
-    """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double."""
+def attacker_target(lead: str, headline: str = "") -> tuple[str, str]:
+    """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double.
+    A headline that names one side only decides: the story is what its headline says."""
+    if headline:
+        ua_head, ru_head, _weak = side_phrases(headline)
+        if bool(ua_head) != bool(ru_head):
+            return (UA, RU) if ua_head else (RU, UA)
     head = len(lead) // 3
     ua_phrases, ru_phrases, weak = side_phrases(lead)
     ua = sum(3 * (1 + (m.start() < head)) for m in ua_phrases)

@@ -99,21 +99,25 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     openings = [fold(text[:_OPENING_CHARS]) for _, text in texts]
     opening_hints = [attack_hints(low) for low in openings]
     if not any(opening_hints):
+        work.gate = "no attack words in the opening"
         return _report(article, is_attack=False, confidence=0.95)
     fields = [_field(name, text, low, found) for (name, text), low, found in zip(texts, openings, opening_hints)]
     whole = "\n".join(f.low for f in fields)
     if not MENTIONS_SIDES.search(whole) and OTHER_WARS.search(whole) and not _places(fields):
+        work.gate = "names another war and neither side of this one"
         return _report(article, is_attack=False, confidence=0.9)
     lead = "\n".join(f.low[:_LEAD_CHARS] for f in fields)
     # Decided before the costly read, since no figure could make these an attack: a headline framed as a
     # period's total, and the General Staff's daily front-line report (counts of a day's fighting, not one wave).
     if not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low):
+        work.gate = "the headline frames a period's total"
         return _report(article, is_attack=False, confidence=0.8)
     if _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
+        work.gate = "the General Staff's front-line summary"
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    attacker, target = attacker_target(lead)
+    attacker, target = attacker_target(lead, fields[0].low if fields[0].name is TextField.TITLE else "")
     readings = {
         f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, attacker) for f in fields
     }
@@ -123,6 +127,7 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     metrics = {f.metric for f in figures}
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
     if not is_attack:
+        work.gate = "no figure of an attack and no attack event"
         return _report(article, is_attack=False, confidence=0.8)
     return _report(
         article,
