@@ -49,7 +49,7 @@ _FORECAST = (
     r"|производ(?:ит|ят|ство)\b|закуп\w*|постав\w*|выдел\w*|финансир\w*|в сутки|ежедневно|ежесуточно|здатн\w*|способн\w*|накопич\w*"
 )
 _CUMULATIVE = (
-    r"since (?:the )?(?:start|beginning|outbreak)|since (?:february|the full-scale|20\d\d|january)|so far this"
+    r"since (?:the )?(?:start|beginning|outbreak)(?! of the (?:day|night|attack))|in the past (?:week|month|year)\b|since (?:february|the full-scale|20\d\d|january)|so far this"
     r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months))"
     r"|during (?:the )?(?:month|week|year)|in (?:january|february|march|april|june|july|august"
     r"|september|october|november|december)\b(?! \d)|(?:in|per) a (?:week|month|year)\b|monthly|weekly|in 20\d\d|in (?:the )?past (?:\w+ )?(?:years|months|weeks)"
@@ -64,9 +64,9 @@ _CUMULATIVE = (
     r"|августа|сентября|октября|ноября|декабря|январь|февраль|март|апрель|июнь|июль|август|сентябрь|октябрь|ноябрь"
     r"|декабрь)(?! \d)|підсумк\w* (?:року|місяця|тижня|\w+ня)|итог\w* (?:года|месяца|недели)|in numbers|year in review|round-?up|за рік|за год|за тиждень|за неделю"
     r"|минулої доби|за минулу добу"
-    r"|full-scale invasion|з початку|від початку|цього (?:року|місяця|тижня)|за (?:минулий |останній )?(?:тиждень|місяць|рік)"
+    r"|full-scale invasion|з початку(?! (?:дня|доби|ночі|атаки))|від початку(?! (?:дня|доби|ночі|атаки))|цього (?:року|місяця|тижня)|за (?:минулий |останній )?(?:тиждень|місяць|рік)"
     r"|протягом (?:тижня|місяця|року)|[ув] (?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні)"
-    r"|за весь|за увесь|з лютого|с начала|в этом году|за (?:неделю|месяц|год)|в (?:январе|феврале|марте|апреле|мае|июне|июле"
+    r"|за весь|за увесь|з лютого|с начала(?! (?:дня|суток|ночи|атаки))|в этом году|за (?:неделю|месяц|год)|в (?:январе|феврале|марте|апреле|мае|июне|июле"
     r"|августе|сентябре|октябре|ноябре|декабре)|за час|за період|за время"
     r"|cumulative|altogether since|in all since"
 )

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from datetime import date, timedelta
 
 from streams.extract.context import Reason, period_summary
+from streams.extract.events import names_no_event, reports_attack
 from streams.extract.figures import Candidate, FieldReading, ForeignDate, MissileClass, read_field
 from streams.extract.lexicon import LONGEST_HINT, Action, Thing, attack_hints
 from streams.extract.limits import MAX_FIELD_CHARS, Work
@@ -41,6 +42,7 @@ _LEAD_CHARS = 900
 _OPENING_CHARS = 1500
 _PLACES_LEAD_CHARS = 1500
 _SENTENCE_BREAK = re.compile(r"[.!?]\s|\n")
+_OPENING_SENTENCE_CHARS = 400
 _SPLIT_REACH = 160  # characters from a shot-down part to the lost part that completes it
 # Casualties alone make an attack report only next to words of an air/strike attack.
 _STRIKE_WORDS = re.compile(
@@ -125,7 +127,15 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
     metrics = {f.metric for f in figures}
+    headline = fields[0].low if fields[0].name is TextField.TITLE else ""
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
+    other_war = bool(OTHER_WARS.search(headline)) and not MENTIONS_SIDES.search(headline)
+    if is_attack and (other_war or (names_no_event(headline) and not _NIGHT_CUE.search(headline))):
+        # "Vinnytsia remembers the 27 killed in the missile strike", "Israel intercepts Iranian drones"
+        is_attack = False
+    elif not is_attack and not other_war and (MENTIONS_SIDES.search(whole) or not OTHER_WARS.search(whole)):
+        # An attack report need state no figure: "Explosions heard in Kyiv, air defence at work".
+        is_attack = reports_attack(headline, _opening_sentence(fields))
     if not is_attack:
         work.gate = "no figure of an attack and no attack event"
         return _report(article, is_attack=False, confidence=0.8)
@@ -141,6 +151,16 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         locations=tuple(_locations(_places(fields, readings), target)),
         record_claims=tuple(_record_claims(fields, readings, usable)),
     )
+
+
+def _opening_sentence(fields: list[_Field]) -> str:
+    """The first sentence below the headline (folded), where a report says what happened."""
+    below = next((f for f in fields if f.name is not TextField.TITLE), None)
+    if below is None:
+        return ""
+    head = below.low[:_OPENING_SENTENCE_CHARS]
+    end = _SENTENCE_BREAK.search(head, 40)
+    return head[: end.start() + 1] if end else head
 
 
 def _within_cap(text: str, work: Work) -> str:
