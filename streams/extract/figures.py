@@ -255,11 +255,10 @@ class _SentenceReader:
         previous_thing: Thing | None,
         published: date | None,
         foreign: ForeignDate,
-        attacker: str | None = None,
+        sides: Sides | None = None,
     ) -> None:
         self.low = low
-        self.attacker = attacker
-        self._sides: tuple[bool, bool] | None = None
+        self.sides = sides
         self.published = published
         self.foreign = foreign
         self._dates: list[DateMention] | None = None
@@ -340,14 +339,12 @@ class _SentenceReader:
     def other_side(self, clause: Span) -> bool:
         """The sentence (or, when it names both, the clause) speaks only of the other side's attack: "Russia's
         defence ministry said it downed 95 Ukrainian drones" in a report of a Russian attack, and the reverse."""
-        if self.attacker is None:
+        if self.sides is None:
             return False
-        if self._sides is None:
-            self._sides = _sides(self.low[self.sentence.start : self.sentence.end])
-        ua, ru = self._sides
+        ua, ru = self.sides.within(self.sentence, self.sentence)
         if ua and ru:
-            ua, ru = _sides(self.low[clause.start : clause.end])
-        return (ua and not ru) if self.attacker == RU else (ru and not ua)
+            ua, ru = self.sides.within(clause, self.sentence)
+        return (ua and not ru) if self.sides.attacker() == RU else (ru and not ua)
 
     def names_other_date(self, start: int, end: int) -> bool:
         """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
@@ -462,10 +459,31 @@ class _SentenceReader:
         return None
 
 
-def _sides(text: str) -> tuple[bool, bool]:
-    """Whether ``text`` has phrases of Ukraine attacking, and of Russia attacking."""
-    ua, ru, _weak = side_phrases(text)
-    return bool(ua), bool(ru)
+class Sides:
+    """Where a field's phrases put Ukraine or Russia in the attacker's seat, scanned once on first use, and
+    the article's attacker (decided once, on first use: most articles never need it)."""
+
+    def __init__(self, low: str, attacker: Callable[[], str]) -> None:
+        self._low = low
+        self.attacker = attacker
+        self._sentence = Span(-1, -1)
+        self._ua: list[int] = []
+        self._ru: list[int] = []
+
+    def within(self, span: Span, sentence: Span) -> tuple[bool, bool]:
+        """Whether ``span`` (in ``sentence``) holds phrases of Ukraine attacking, and of Russia attacking.
+        Sentences are scanned as asked for (one at a time, most never), not the whole field."""
+        if sentence != self._sentence:
+            ua, ru, _weak = side_phrases(self._low[sentence.start : sentence.end])
+            self._ua = [m.start() + sentence.start for m in ua]
+            self._ru = [m.start() + sentence.start for m in ru]
+            self._sentence = sentence
+        return _any_within(self._ua, span), _any_within(self._ru, span)
+
+
+def _any_within(starts: list[int], span: Span) -> bool:
+    i = bisect_left(starts, span.start)
+    return i < len(starts) and starts[i] < span.end
 
 
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
@@ -574,7 +592,7 @@ def read_field(
     published: date | None,
     foreign: ForeignDate,
     work: Work | None = None,
-    attacker: str | None = None,
+    attacker: Callable[[], str] | None = None,
 ) -> FieldReading:
     """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words (starting at
     ``hints``, ascending) are read, each within the caps of ``limits``."""
@@ -584,6 +602,7 @@ def read_field(
     spans: list[Span] = []
     previous_thing: Thing | None = None
     launches: list[Candidate] = []
+    sides = Sides(low, attacker) if attacker is not None else None
     for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
@@ -608,7 +627,7 @@ def read_field(
         ):
             continue
         seen += counts
-        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, attacker)
+        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, sides)
         here: list[Candidate] = []
         for reading in reader.read():
             candidate = _candidate(low, reader, reading, field)

@@ -119,9 +119,10 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    attacker, target = attacker_target(lead, fields[0].low if fields[0].name is TextField.TITLE else "")
+    sides = _Lazy(lambda: attacker_target(lead, fields[0].low if fields[0].name is TextField.TITLE else ""))
     readings = {
-        f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, attacker) for f in fields
+        f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, lambda: sides.value[0])
+        for f in fields
     }
     candidates = [c for reading in readings.values() for c in reading.candidates]
     usable = _without_headline_echoes(candidates)
@@ -139,6 +140,7 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     if not is_attack:
         work.gate = "no figure of an attack and no attack event"
         return _report(article, is_attack=False, confidence=0.8)
+    attacker, target = sides.value
     return _report(
         article,
         is_attack=True,
