@@ -37,6 +37,8 @@ from streams.extract.lexicon import (
     SINGULAR_WEAPON,
     SINGULAR_WEAPON_FORM,
     SINGULAR_WEAPON_NOUN,
+    MILITARY,
+    singular_casualty_starts,
     THING_AT,
     Action,
     Thing,
@@ -188,12 +190,26 @@ def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
     return _Noun(Thing.PERSON, participle_end, participle) if participle in _CASUALTY_ACTIONS else None
 
 
-def _with_singulars(low: str, sentence: Span, counts: list[Count]) -> list[Count]:
-    """Counts plus one per unnumbered singular victim not already counted ("одна людина" is)."""
+def _with_singulars(low: str, sentence: Span, counts: list[Count], verbs: list[int]) -> list[Count]:
+    """Counts plus one per unnumbered singular victim not already counted ("одна людина" is), and one per
+    singular casualty verb with no count before it in its clause (``verbs``: where they start)."""
+    counts = _with_singular_nouns(low, sentence, counts)
+    if not verbs:
+        return counts
+    starts = clause_starts(low, sentence)
+    extra = []
+    for verb in verbs:
+        clause = _clause_of(starts, verb, sentence.end)
+        if not any(clause.start <= c.start < verb for c in counts) and not MILITARY.search(low, max(clause.start, verb - 40), verb + 40):
+            extra.append(Count(1.0, verb, verb, verb, Qualifier.EXACT, vague=False, year_like=False))
+    return sorted(counts + extra, key=lambda c: c.start) if extra else counts
+
+
+def _with_singular_nouns(low: str, sentence: Span, counts: list[Count]) -> list[Count]:
     if not SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end):
         return counts
-    ends = {c.end for c in counts}
     extra = []
+    ends = {c.end for c in counts}
     for m in SINGULAR_VICTIM.finditer(low, sentence.start, sentence.end):
         # The count ends where the noun starts, so the noun is read as what it counts.
         end = m.start("enoun") if m.group("enoun") else m.start()
@@ -256,6 +272,7 @@ class _SentenceReader:
         published: date | None,
         foreign: ForeignDate,
         sides: Sides | None = None,
+        singular_verbs: list[int] = [],  # noqa: B006 - read only
     ) -> None:
         self.low = low
         self.sides = sides
@@ -265,7 +282,7 @@ class _SentenceReader:
         self.sentence = sentence
         self.starts = clause_starts(low, sentence)
         self.actions = _actions(low, sentence)
-        self.counts = _with_singulars(low, sentence, counts)
+        self.counts = _with_singulars(low, sentence, counts, singular_verbs)
         self._cues: list[Cue] | None = None
         self.previous_thing = previous_thing
 
@@ -621,13 +638,14 @@ def read_field(
             work.dropped_counts += len(counts) - MAX_COUNTS_PER_SENTENCE
             counts = counts[:MAX_COUNTS_PER_SENTENCE]
         work.counts += len(counts)
-        if not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
+        verbs = singular_casualty_starts(low, sentence.start, sentence.end)
+        if not verbs and not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
             continue
         seen += counts
-        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, sides)
+        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, sides, verbs)
         here: list[Candidate] = []
         for reading in reader.read():
             candidate = _candidate(low, reader, reading, field)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from streams.extract.text import WordScanner, alternation_of
+from streams.extract.text import WordScanner, WordStartPattern, alternation_of
 from streams.extract.trie import alternation
 
 
@@ -63,10 +63,17 @@ _CHILD = (
     r"|детей|дети|ребен\w*|несовершеннолетн\w*|подрост\w*|мальчик\w*|девочк\w*|младен\w*"
 )
 _HOUR = r"hours?|годин\w*|час(?:а|ов)?"
+# Casualties are civilians': a pilot or soldier killed is no figure of ours.
+_MILITARY = (
+    r"pilots?|soldiers?|servicem[ae]n|troops|military personnel|serviceme?n|пілот\w*|військовослужбов\w*|військов(?:ий|і|их)"
+    r"|бійц\w*|боєць|военнослужащ\w*|военн(?:ый|ые|ых)|летчик\w*|бойц\w*"
+)
+MILITARY = re.compile(rf"(?<![\w'])(?:{_MILITARY})")
 # Nouns a count can name that are not ours; they stop the search for a drone noun behind them.
 _OTHER = (
     r"regions?|oblasts?|areas?|locations?|sites?|cities|towns|villages|settlements|districts|buildings?|homes?"
     r"|houses?|apartments?|cars?|vehicles|km|kilometres?|kilometers?|metres?|days?|weeks?|months?|years?|minutes?"
+    rf"|{_MILITARY}"
     r"|times|bombs?|shells?|glide|directions?|metres?|meters?|storeys?|stories|floors?|craters?|напрямк\w*|напрям\w*"
     r"|направлени\w*|поверх\w*|этаж\w*|вирв\w*|воронк\w*|companies|firms|manufacturers|makers|producers|enterprises|factories|plants"
     r"|votes|points|goals|medals|tonnes|tons|областях|областей|област\w*|регіон\w*|район\w*|локаці(?:я|ї|й|ях|ями)|населен\w*|пункт\w*"
@@ -215,6 +222,23 @@ SINGULAR_VICTIM_NOUN = re.compile(
     r"child|boy|girl|teen|man|person|resident|civilian|pensioner|baby|infant|toddler|дитин|хлопч|хлопц|дівчинк"
     r"|чоловік|жінк|людин|підліт|пенсіонер|немовл|малюк|ребен|младен|мальчик|девочк|мужчин|женщин|подрост"
 )
+
+# One unnumbered victim named by the verb alone: "погиб мирный житель", "the driver was killed", "отримала
+# поранення". Singular verb forms only; a plural verb has its count ("троє загинули").
+SINGULAR_CASUALTY = WordStartPattern(re.compile(
+    r"(?<![\w'])(?:was (?:killed|injured|wounded|hurt|hospitali[sz]ed|taken to hospital)"
+    r"|загинув|загинула|помер|померла|поранений|поранена|постраждав|постраждала|травмован(?:ий|а)"
+    r"|госпіталізован(?:ий|а)|(?:отримав|отримала|дістав|дістала) (?:\w+ )?(?:поранен\w*|травм\w*)"
+    r"|погиб|погибла|скончал(?:ся|ась)|ранен|ранена|пострадал|пострадала|госпитализирован[а]?"
+    r"|(?:получил|получила) (?:\w+ )?(?:ранени\w*|травм\w*))(?![\w'])"
+))
+_NO_ONE = re.compile(r"(?:\bno one|\bnobody|\bnot|ніхто|никто|(?<![\w'])не|жоден|ни один)\s+(?:\w+\s+)?$")
+
+
+def singular_casualty_starts(low: str, start: int, end: int) -> list[int]:
+    """Where singular casualty verbs stand in ``low[start:end]``, less negated ones ("ніхто не загинув")."""
+    return [m.start() for m in SINGULAR_CASUALTY.finditer(low, start, end) if not _NO_ONE.search(low, max(start, m.start() - 16), m.start())]
+
 
 # One unnumbered weapon: "an attack drone", "a ballistic missile", "балістичною ракетою", "шахедом".
 # "A drone attack" names an attack, not one drone.
