@@ -119,8 +119,8 @@ def excluded(low: str, cues: list[Cue], clause_start: int, clause_end: int, coun
     for cue in cues:
         if clause_start <= cue.start < clause_end or (cue.start < clause_start and cue.carries):
             return cue.reason
-        if cue.backward and cue.start >= clause_end:
-            return cue.reason
+        if cue.backward and cue.start >= clause_end and not _THIS_NIGHT.search(low, clause_start, clause_end):
+            return cue.reason  # "70 drones overnight, and 1,500 over the past week": the night keeps its own
     return None
 
 
@@ -132,6 +132,7 @@ _SUPERLATIVE = re.compile(
 _WITHIN = re.compile(r"(?:less than|within|in under|менш ніж|менше ніж|менш як|менее чем|меньше чем|всего за|лише за)\s+$")
 _SINCE = ("since", "з початку", "від початку", "с начала", "full-scale", "з лютого")
 # "previous"/"preceding" in an earlier clause usually qualify a different noun than the count.
+_THIS_NIGHT = re.compile(r"overnight|last night|tonight|this morning|вночі|уночі|за ніч|цієї ночі|ночью|за ночь|этой ночью")
 _PAST_PERIOD = ("over the past", "over the last", "in the past", "during the past", "за минул", "за останн", "за прошедш", "за последн")
 _LOOSE_OTHER = (
     "previous", "preceding", "попередн", "предыдущ", "a day after", "day after", "the day after", "one day", "two days",

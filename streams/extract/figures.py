@@ -293,10 +293,10 @@ class _SentenceReader:
             clause = _clause_of(self.starts, count.number_start, self.sentence.end)
             limit = min(clause.end + 1, self.sentence.end)
             noun = _noun_after(self.low, count.end, limit)
-            part = False
-            if noun is None and (of := _OF_THE.match(self.low, count.end)):
+            of = _OF_THE.match(self.low, count.end)
+            if noun is None and of:
                 noun = _noun_after(self.low, of.end(), limit)  # "none of the missiles", "one of the drones"
-                part = noun is not None
+            part = of is not None and noun is not None
             if noun is None and i + 1 < len(self.counts):
                 nxt = self.counts[i + 1]
                 if OUT_OF_BEFORE.search(self.low, count.end, nxt.start) and not self.low[count.end : nxt.start].strip(" ,").count(" ") > 3:
@@ -556,6 +556,7 @@ class FieldReading:
     candidates: list[Candidate]
     counts: list[Count]  # every count in the sentences that were read
     sentences: list[Span]  # the sentences that speak of attacks at all: where this attack's places are named
+    last_thing: Thing | None = None  # the weapon counted last: "Of them, 50 were shot down" in the next field
 
 
 class Note(NamedTuple):
@@ -610,6 +611,7 @@ def read_field(
     foreign: ForeignDate,
     work: Work | None = None,
     attacker: Callable[[], str] | None = None,
+    previous_thing: Thing | None = None,
 ) -> FieldReading:
     """Candidates in one text field (``low`` is ``fold(text)``); only sentences with attack words (starting at
     ``hints``, ascending) are read, each within the caps of ``limits``."""
@@ -617,7 +619,6 @@ def read_field(
     found: list[Candidate] = []
     seen: list[Count] = []
     spans: list[Span] = []
-    previous_thing: Thing | None = None
     launches: list[Candidate] = []
     sides = Sides(low, attacker) if attacker is not None else None
     for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
@@ -643,6 +644,8 @@ def read_field(
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
+            if launches and any(word in low[sentence.start : sentence.end] for word in _ALL_WORDS):
+                found += _all_of(low, sentence, [], launches)  # "All of them were shot down."
             continue
         seen += counts
         reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, sides, verbs)
@@ -661,7 +664,7 @@ def read_field(
             work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in here]
         launches = [c for c in here if c.action is Action.LAUNCH and c.usable] or launches
         found += here
-    return FieldReading(found, seen, spans)
+    return FieldReading(found, seen, spans, previous_thing)
 
 
 # "all 24 Shaheds were destroyed", "every one of the 14 drones", "усі 40 збиті"
@@ -673,6 +676,8 @@ _ALL_OF_THEM = re.compile(
     r"(?<![\w'])(?:all (?:of )?(?:them|which|these|those)|all|every one|(?:усі|всі|все)(?: вони| они| з них| из них)?)"
     r"\s+(?:(?:were|was|have been|had been|are|got|було|були|были|было|успішно|успешно)\s+)?"
 )
+_NOT_ALL = re.compile(r"(?:\bnot|(?<![\w'])не|далеко не)\s+$")
+_ALL_WORDS = ("all", "every", "усі", "всі", "все")
 _LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}
 _DOWNED = {Thing.DRONE: Metric.DRONES_NEUTRALIZED, Thing.MISSILE: Metric.MISSILES_INTERCEPTED}
 _DOWNING = (Action.NEUTRALIZE, Action.SHOT_DOWN)
@@ -698,9 +703,11 @@ def _all_of(low: str, sentence: Span, here: list[Candidate], before: list[Candid
             # "destroyed every one of the 14 drones Russia sent": the total, all of it downed
             found.append(c._replace(metric=_DOWNED[c.thing], action=Action.NEUTRALIZE, guessed=False))
     text = low[sentence.start : sentence.end]
-    if not any(word in text for word in ("all", "every", "усі", "всі", "все")):
+    if not any(word in text for word in _ALL_WORDS):
         return found
     for m in _ALL_OF_THEM.finditer(low, sentence.start, sentence.end):
+        if _NOT_ALL.search(low, max(sentence.start, m.start() - 12), m.start()):
+            continue  # "not all were shot down"
         verb = ACTION.match(low, m.end())
         if not verb or Action[verb.lastgroup or "LAUNCH"] not in _DOWNING:
             continue

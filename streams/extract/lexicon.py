@@ -263,7 +263,7 @@ SINGULAR_WEAPON_FORM = re.compile(
 # for them by attack_hints: the scan of a 3 KB page that mentions none of them is the common case.
 _HINT_STEMS = (
     "drone", "uav", "missile", "shahed", "rocket", "air attack", "air defen", "strike", "attack", "shell", "bomb",
-    "killed", "injur", "wounded", "dead", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",
+    "killed", "injur", "wounded", "dead", "toll", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",
     "neutrali", "destroy", "suppress", "stopped", "radar", "locationally", "explosion",
     "дрон", "бпла", "безпілот", "ракет", "шахед", "атак", "удар", "обстр", "загин", "загиб", "жертв", "поран", "ппо",
     "пострада", "постражда", "травм", "госпітал", "збит", "збил", "знешкод", "знищ", "подавл", "перехоп",

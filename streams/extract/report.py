@@ -120,10 +120,11 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
     sides = _Lazy(lambda: attacker_target(lead, fields[0].low if fields[0].name is TextField.TITLE else ""))
-    readings = {
-        f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, lambda: sides.value[0])
-        for f in fields
-    }
+    readings: dict[TextField, FieldReading] = {}
+    thing: Thing | None = None
+    for f in fields:
+        reading = read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, lambda: sides.value[0], thing)
+        readings[f.name], thing = reading, reading.last_thing
     candidates = [c for reading in readings.values() for c in reading.candidates]
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})

@@ -53,3 +53,13 @@ def read_work():
         return extract(article(title, body, **kwargs), work), work  # type: ignore[arg-type]
 
     return run
+
+
+@pytest.fixture
+def report():
+    """``report(title, body="", **kw)`` -> the ExtractionReport of one article."""
+
+    def run(title: str, body: str = "", **kwargs: object) -> ExtractionReport:
+        return extract(article(title, body, **kwargs))  # type: ignore[arg-type]
+
+    return run
