@@ -23,7 +23,9 @@ _HAPPENED = re.compile(
     # air defence at work, not air defence as a thing bought or shipped
     r"|air defen[cs]es? (?:\w+ )?(?:in operation|operating|working|worked|at work|active|engag\w*|repel\w*|respond\w*)"
     r"|(?:ппо|пво) (?:\w+ )?(?:працю\w*|працювал\w*|відбива\w*|работа\w*|отража\w*)|(?:працю\w*|работа\w*) (?:ппо|пво)"
-    r"|на підльоті|на подлете|на подлёте"
+    r"|на підльоті|на подлете|на подлёте|launch(?:ed|es)|fired|under attack|left without (?:power|electricity)"
+    r"|атаку\w*|атакує|запуст\w*|випуст\w*|выпуст\w*|нанес\w*|отража\w*|відбива\w*|повредил\w*|під удар\w*"
+    r"|под удар\w*|вдарил\w*|ударил\w*|б'є|бьет|без (?:світла|електро\w*|электр\w*|свет\w*)"
     r"|closes|closed|halts|halted|attacked|attacks? on|strikes? on|strikes? (?:russian|ukrainian)|engag\w*|unprecedented"
     r"|вибух\w*|уламк\w*|влучи\w*|влучан\w*|пошкод\w*|пожеж\w*|горить|загин\w*|поранен\w*|постражд\w*|ппо|збит\w*|знищ\w*"
     r"|уражен\w*|уразил\w*|атакува\w*|атакувала|атака на|удар по|під ударом|б'ють|гучно|приліт\w*|прилет\w*"
@@ -40,6 +42,7 @@ _NOT_AN_EVENT = re.compile(
     r"|вшанов\w*|вшанува\w*|роковин\w*|пам'ят\w*|вирок\w*|засуд\w*|суд\b|підозр\w*|затрима\w*|виробництв\w*|виготов\w*"
     r"|шоу|гіннес\w*|прогноз\w*|здатн\w*|готується|планує|загроза атак\w*|хронолог\w*|перехоплювач\w*|скороти\w*"
     r"|зменши\w*|втричі|вдвічі|командувал\w*|причетн\w*|(?:вже|уже) (?:знищ|збил|уничтож|сбил)\w*|постачан\w*"
+    r"|series of|серію|серия|серії|daily|every (?:day|night)|щодня|щоночі|ежедневно|каждую ночь"
     r"|перехватчик\w*|поставк\w*|landmines?|mine blast|підірва\w*|подорва\w*|interview|інтерв'ю|интервью|спецоперац\w*|special operation"
     r"|приговор\w*|подозр\w*|задерж\w*|производств\w*|нарастил\w*|выпустил \d|гиннес\w*|опасност\w* атак\w*"
     r"|испытан\w*|сможет|предупредил\w*)"
@@ -52,12 +55,18 @@ def reports_attack(headline: str, opening: str) -> bool:
     a half his unit downed 150")."""
     for text in (headline, opening):
         if _WEAPON.search(text) and _HAPPENED.search(text):
-            return not any(_NOT_AN_EVENT.search(t) or _framed(t) for t in (headline, text))
+            return not (
+                _NOT_AN_EVENT.search(headline) or _NOT_AN_EVENT.search(text) or _framed(headline, _FRAMES)
+                or _framed(opening, (Reason.CUMULATIVE,))
+            )
     return False
 
 
-def _framed(text: str) -> bool:
-    return any(cue.reason in (Reason.FORECAST, Reason.CUMULATIVE) for cue in find_cues(text, 0, len(text)))
+_FRAMES = (Reason.FORECAST, Reason.CUMULATIVE)
+
+
+def _framed(text: str, reasons: tuple[Reason, ...]) -> bool:
+    return any(cue.reason in reasons for cue in find_cues(text, 0, len(text)))
 
 
 def names_no_event(headline: str) -> bool:

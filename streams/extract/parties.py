@@ -101,5 +101,6 @@ MENTIONS_SIDES = re.compile(
 # Other wars' actors: a text naming these and neither side of this war is not about it.
 OTHER_WARS = re.compile(
     r"israel|iran|gaza|hamas|hezbollah|houthi|yemen|syria|sudan|lebanon|ізраїл|іран|газі|сектор газа|хамас|хезбол|хусит"
-    r"|ємен|сирі|судан|ліван|израил|иран|йемен|сектор газ|ливан"
+    r"|ємен|сирі|судан|ліван|израил|иран|йемен|сектор газ|ливан|india|pakistan|індія|індії|пакистан|индия|индии"
+    r"|north korea|pyongyang|кндр|північна корея|пхеньян|северная корея"
 )

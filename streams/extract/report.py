@@ -109,11 +109,10 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         work.gate = "names another war and neither side of this one"
         return _report(article, is_attack=False, confidence=0.9)
     lead = "\n".join(f.low[:_LEAD_CHARS] for f in fields)
-    # Decided before the costly read, since no figure could make these an attack: a headline framed as a
-    # period's total, and the General Staff's daily front-line report (counts of a day's fighting, not one wave).
-    if not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low):
-        work.gate = "the headline frames a period's total"
-        return _report(article, is_attack=False, confidence=0.8)
+    # A headline framed as a period's total makes an attack report only of a figure told as today's or
+    # tonight's ("the week's 1,600 drones … and today another 240"). The General Staff's daily front-line
+    # report is decided before the costly read: counts of a day's fighting, not one wave.
+    period = not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low)
     if _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
         work.gate = "the General Staff's front-line summary"
         return _report(article, is_attack=False, confidence=0.8)
@@ -126,6 +125,9 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         reading = read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, lambda: sides.value[0], thing)
         readings[f.name], thing = reading, reading.last_thing
     candidates = [c for reading in readings.values() for c in reading.candidates]
+    if period:
+        lows = {f.name: f.low for f in fields}
+        candidates = [c for c in candidates if _told_as_tonight(lows[c.field], c)]
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
     metrics = {f.metric for f in figures}
@@ -135,11 +137,11 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     if is_attack and (other_war or (names_no_event(headline) and not _NIGHT_CUE.search(headline))):
         # "Vinnytsia remembers the 27 killed in the missile strike", "Israel intercepts Iranian drones"
         is_attack = False
-    elif not is_attack and not other_war and (MENTIONS_SIDES.search(whole) or not OTHER_WARS.search(whole)):
+    elif not is_attack and not period and not other_war and (MENTIONS_SIDES.search(whole) or not OTHER_WARS.search(whole)):
         # An attack report need state no figure: "Explosions heard in Kyiv, air defence at work".
         is_attack = reports_attack(headline, _opening_sentence(fields))
     if not is_attack:
-        work.gate = "no figure of an attack and no attack event"
+        work.gate = "the headline frames a period's total" if period else "no figure of an attack and no attack event"
         return _report(article, is_attack=False, confidence=0.8)
     attacker, target = sides.value
     return _report(
@@ -154,6 +156,18 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         locations=tuple(_locations(_places(fields, readings), target)),
         record_claims=tuple(_record_claims(fields, readings, usable)),
     )
+
+
+_TONIGHT_REACH = 120
+_TONIGHT = re.compile(
+    r"(?<![\w'])(?:today|tonight|this morning|overnight|last night|early today|сьогодні|цієї ночі|вночі|уночі|сегодня"
+    r"|этой ночью|ночью)(?![\w'])"
+)
+
+
+def _told_as_tonight(low: str, c: Candidate) -> bool:
+    """A figure in a period's summary told as this night's or today's: "удар і сьогодні: понад 240 дронів"."""
+    return bool(_TONIGHT.search(low, max(0, c.start - _TONIGHT_REACH), c.end))
 
 
 def _opening_sentence(fields: list[_Field]) -> str:
