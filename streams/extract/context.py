@@ -50,7 +50,7 @@ _FORECAST = (
 )
 _CUMULATIVE = (
     r"since (?:the )?(?:start|beginning|outbreak)(?! of the (?:day|night|attack))|in the past (?:week|month|year)\b|since (?:february|the full-scale|20\d\d|january)|so far this"
-    r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months))"
+    r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months)|(?:two|three|four|five|six|seven|several|few) (?:days|weeks|months))"
     r"|during (?:the )?(?:month|week|year)|in (?:january|february|march|april|june|july|august"
     r"|september|october|november|december)\b(?! \d)|(?:in|per) a (?:week|month|year)\b|monthly|weekly|in 20\d\d|in (?:the )?past (?:\w+ )?(?:years|months|weeks)"
     r"|in stock|stockpile\w*|arsenal\w*|inventor(?:y|ies)|на склад\w*|запас\w*|арсенал\w*"

@@ -503,6 +503,9 @@ def _any_within(starts: list[int], span: Span) -> bool:
     return i < len(starts) and starts[i] < span.end
 
 
+_COUNT_BEFORE = re.compile(rf"(?:\d|(?<![\w'])(?:{'|'.join(sorted(map(re.escape, WORD_VALUES), key=len, reverse=True))}))\s+$")
+
+
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
     """Launch candidates of one for each unnumbered weapon in an attack sentence ("a Russian Shahed hit a car")."""
     found: list[Candidate] = []
@@ -512,8 +515,8 @@ def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candid
         return found
     cues: list[Cue] | None = None
     for m in SINGULAR_WEAPON.finditer(low, sentence.start, sentence.end):
-        if NOT_ATTACK_DRONE.search(low, m.start(), m.end()):
-            continue
+        if NOT_ATTACK_DRONE.search(low, m.start(), m.end()) or _COUNT_BEFORE.search(low, max(0, m.start() - 24), m.start()):
+            continue  # "21 украинский беспилотник": the noun of a count, not one more weapon
         cues = find_cues(low, sentence.start, sentence.end) if cues is None else cues
         drone = bool(m.group("edrone") or m.group("drone"))
         thing = Thing.DRONE if drone else Thing.MISSILE

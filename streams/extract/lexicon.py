@@ -122,7 +122,7 @@ _ACTIONS: dict[Action, tuple[tuple[str, str], ...]] = {
         ("пострадавш", r"\w*"),
     ),
     Action.LOST: (
-        ("locationally lost", ""), ("location-lost", ""), ("lost", ""), ("jammed", ""), ("suppressed", ""),
+        ("locationally lost", ""), ("location-lost", ""), ("lost", ""), ("jammed", ""), ("suppressed", ""), ("diverted", ""),
         ("electronic warfare", ""), ("ew", r"\b"), ("radio-electronic", ""), ("локаційно", ""), ("втрачен", r"\w*"),
         ("подавлен", r"\w*"), ("реб", r"\b"), ("рэб", r"\b"), ("не долетіл", r"\w*"), ("не досягл", r"\w*"),
         ("did not reach", ""), ("failed to reach", ""), ("не змогли досягти", ""), ("не змогли долетіти", ""),
@@ -195,7 +195,7 @@ AUXILIARY = re.compile(
 # "476 out of a record 539", "out of the total 60", "із загальних 500": a word or two may qualify the total.
 _TOTAL_WORDS = r"(?:\s+(?:a|an|the|record|total|whopping|reported|all|launched|загальн\w*|рекордн\w*|общ\w*))"
 OUT_OF_BEFORE = re.compile(
-    rf"(?:\bof(?: the| all| its)?|\bout of{_TOTAL_WORDS}{{0,2}}|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех){_TOTAL_WORDS}?)\s+$"
+    rf"(?:(?<!total )(?<!number )\bof(?: the| all| its)?|\bout of{_TOTAL_WORDS}{{0,2}}|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех){_TOTAL_WORDS}?)\s+$"
 )
 # The last word of every OUT_OF_BEFORE match: most heads end otherwise, and a suffix test spares the regex search.
 OUT_OF_ENDINGS = (
@@ -268,7 +268,7 @@ _HINT_STEMS = (
     "дрон", "бпла", "безпілот", "ракет", "шахед", "атак", "удар", "обстр", "загин", "загиб", "жертв", "поран", "ппо",
     "пострада", "постражда", "травм", "госпітал", "збит", "збил", "знешкод", "знищ", "подавл", "перехоп",
     "локаційн", "вибух",
-    "беспилот", "погиб", "ранен", "госпитал", "сбит", "уничтож", "перехват", "обезвред", "взрыв",
+    "беспилот", "погиб", "ранен", "госпитал", "сбит", "сбил", "уничтож", "перехват", "обезвред", "взрыв",
 )
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 ATTACK_HINT = re.compile(rf"(?<![\w']){alternation(_HINT_STEMS)}")

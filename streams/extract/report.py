@@ -43,7 +43,7 @@ _OPENING_CHARS = 1500
 _PLACES_LEAD_CHARS = 1500
 _SENTENCE_BREAK = re.compile(r"[.!?]\s|\n")
 _OPENING_SENTENCE_CHARS = 400
-_SPLIT_REACH = 160  # characters from a shot-down part to the lost part that completes it
+_SPLIT_REACH = 600  # characters from a shot-down part to the lost part that completes it (a region list between)
 # Casualties alone make an attack report only next to words of an air/strike attack.
 _STRIKE_WORDS = re.compile(
     r"drone|missile|shahed|strike|attack|shell|bomb|air raid|explosion|дрон|бпла|безпілот|ракет|шахед|удар|атак|обстр"
@@ -308,6 +308,10 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     for c in _without_echoes(usable):
         if c.metric is not None:
             by_metric.setdefault(c.metric, []).append(c)
+        elif c.thing is Thing.DRONE and c.action is Action.SHOT_DOWN:
+            # A lone "28 drones were shot down" is the interception figure, competing with the others as a whole;
+            # with a lost part beside it, the split below makes the sum.
+            by_metric.setdefault(Metric.DRONES_NEUTRALIZED, []).append(c._replace(metric=Metric.DRONES_NEUTRALIZED))
     chosen: dict[Metric, Figure] = {}
     for metric, found in by_metric.items():
         if metric in (Metric.MISSILES_LAUNCHED, Metric.MISSILES_INTERCEPTED):
@@ -438,9 +442,6 @@ def _drone_split(usable: list[Candidate], chosen: dict[Metric, Figure], article_
             chosen[Metric.DRONES_SHOT_DOWN] = _figure(Metric.DRONES_SHOT_DOWN, shot, article_id, texts)
             chosen[Metric.DRONES_NEUTRALIZED] = _summed(Metric.DRONES_NEUTRALIZED, [shot, lost], article_id, texts)
             return
-    shot = _first(c for c in drones if c.action is Action.SHOT_DOWN)
-    if shot is not None and Metric.DRONES_NEUTRALIZED not in chosen:
-        chosen[Metric.DRONES_NEUTRALIZED] = _figure(Metric.DRONES_NEUTRALIZED, shot, article_id, texts)
 
 
 def _launch_covers_interception(chosen: dict[Metric, Figure]) -> None:

@@ -161,7 +161,7 @@ def test_shot_down_and_lost_add_up(read, body: str, language: str) -> None:
 def test_another_n_adds_only_to_the_figure_right_before_it(read) -> None:
     figures = read(
         "Нічна атака",
-        "Ночью ПВО уничтожили 90 украинских беспилотников. Больше всего – 63 – над Брянской областью. "
+        "Ночью ПВО уничтожили 90 украинских беспилотников. Больше всего – 63 – сбили над Брянской областью. "
         "Еще восемь дронов сбили над Ярославской областью.",
         language="ru",
     )
