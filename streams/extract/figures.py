@@ -39,6 +39,7 @@ from streams.extract.lexicon import (
     SINGULAR_WEAPON_NOUN,
     MILITARY,
     singular_casualty_starts,
+    CASUALTY_HINTS,
     THING_AT,
     Action,
     Thing,
@@ -52,7 +53,7 @@ from streams.extract.limits import (
 )
 from streams.extract.numbers import WORD_VALUES, Count, find_counts, qualified
 from streams.extract.parties import RU, side_phrases
-from streams.extract.text import Span, clause_starts, hinted_sentences, matches_at
+from streams.extract.text import Span, WordStartPattern, clause_starts, hinted_sentences, matches_at
 from streams.extract.weapons import find_models
 from tocsin.records.report import Metric, Qualifier, TextField
 
@@ -164,9 +165,11 @@ def _noun_after(low: str, pos: int, limit: int) -> _Noun | None:
         match = THING_AT.match(low, cursor)
         if match and match.end() <= limit:
             thing, end = _THING_NAMES[match.lastgroup or "other"], match.end()
-            # "203 drone decoys", "дронів-імітаторів", "cruise and ballistic missiles": one noun phrase.
-            while end < limit and (joint := _SAME_KIND_JOINT.match(low, end)):
-                more = THING_AT.match(low, joint.end())
+            # "203 drone decoys", "дронів-імітаторів", "cruise and ballistic missiles": one noun phrase. Only
+            # missile classes are coordinated ("drones and missiles" is the aerial noun, matched whole above).
+            while end < limit and (low[end] in " -" or thing is Thing.MISSILE):
+                joint = _SAME_KIND_JOINT.match(low, end) if thing is Thing.MISSILE else None
+                more = THING_AT.match(low, joint.end() if joint else end + 1)
                 if not (more and more.end() <= limit and _THING_NAMES[more.lastgroup or "other"] is thing):
                     break
                 end = more.end()
@@ -503,7 +506,10 @@ def _any_within(starts: list[int], span: Span) -> bool:
     return i < len(starts) and starts[i] < span.end
 
 
-_COUNT_BEFORE = re.compile(rf"(?:\d|(?<![\w'])(?:{'|'.join(sorted(map(re.escape, WORD_VALUES), key=len, reverse=True))}))\s+$")
+def _counted(low: str, start: int) -> bool:
+    """Whether a count stands right before ``start``: "21 украинский беспилотник", "два дрони"."""
+    words = low[max(0, start - 24) : start].split()
+    return bool(words) and (words[-1][-1:].isdigit() or words[-1] in WORD_VALUES)
 
 
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
@@ -515,7 +521,7 @@ def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candid
         return found
     cues: list[Cue] | None = None
     for m in SINGULAR_WEAPON.finditer(low, sentence.start, sentence.end):
-        if NOT_ATTACK_DRONE.search(low, m.start(), m.end()) or _COUNT_BEFORE.search(low, max(0, m.start() - 24), m.start()):
+        if NOT_ATTACK_DRONE.search(low, m.start(), m.end()) or _counted(low, m.start()):
             continue  # "21 украинский беспилотник": the noun of a count, not one more weapon
         cues = find_cues(low, sentence.start, sentence.end) if cues is None else cues
         drone = bool(m.group("edrone") or m.group("drone"))
@@ -642,7 +648,12 @@ def read_field(
             work.dropped_counts += len(counts) - MAX_COUNTS_PER_SENTENCE
             counts = counts[:MAX_COUNTS_PER_SENTENCE]
         work.counts += len(counts)
-        verbs = singular_casualty_starts(low, sentence.start, sentence.end)
+        # Singular casualty verbs are looked for only where a casualty word opens one of the sentence's hints.
+        verbs = (
+            singular_casualty_starts(low, sentence.start, sentence.end)
+            if any(low.startswith(CASUALTY_HINTS, hints[k]) for k in range(first, bisect_left(hints, sentence.end, first)))
+            else []
+        )
         if not verbs and not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
@@ -675,10 +686,10 @@ _ALL_BEFORE = re.compile(
     r"(?:\ball(?: of)?(?: the)?|\bevery one of(?: the)?|\beach of(?: the)?|(?<![\w'])(?:всі|усі|всіх|усіх|все|всех)(?: з| із| из)?)\s+$"
 )
 # "…, all of them were shot down", "усі вони були знищені", "все они сбиты"
-_ALL_OF_THEM = re.compile(
+_ALL_OF_THEM = WordStartPattern(re.compile(
     r"(?<![\w'])(?:all (?:of )?(?:them|which|these|those)|all|every one|(?:усі|всі|все)(?: вони| они| з них| из них)?)"
     r"\s+(?:(?:were|was|have been|had been|are|got|було|були|были|было|успішно|успешно)\s+)?"
-)
+))
 _NOT_ALL = re.compile(r"(?:\bnot|(?<![\w'])не|далеко не)\s+$")
 _ALL_WORDS = ("all", "every", "усі", "всі", "все")
 _LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}

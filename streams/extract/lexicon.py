@@ -270,6 +270,9 @@ _HINT_STEMS = (
     "локаційн", "вибух",
     "беспилот", "погиб", "ранен", "госпитал", "сбит", "сбил", "уничтож", "перехват", "обезвред", "взрыв",
 )
+# The hint stems that open every singular casualty verb (SINGULAR_CASUALTY).
+CASUALTY_HINTS = ("killed", "injur", "wounded", "hurt", "hospital", "загин", "поран", "постражда", "травм", "госпітал",
+                  "погиб", "ранен", "пострада", "госпитал")
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 ATTACK_HINT = re.compile(rf"(?<![\w']){alternation(_HINT_STEMS)}")
 LONGEST_HINT = max(map(len, _HINT_STEMS))

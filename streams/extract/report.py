@@ -113,6 +113,12 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
     # tonight's ("the week's 1,600 drones … and today another 240"). The General Staff's daily front-line
     # report is decided before the costly read: counts of a day's fighting, not one wave.
     period = not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low)
+    if period:
+        # Only the text around "today"/"tonight" is read: the rest is the period's.
+        fields = [_near_tonight(f) for f in fields]
+        if not any(f.hints for f in fields):
+            work.gate = "the headline frames a period's total"
+            return _report(article, is_attack=False, confidence=0.8)
     if _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
         work.gate = "the General Staff's front-line summary"
         return _report(article, is_attack=False, confidence=0.8)
@@ -163,6 +169,12 @@ _TONIGHT = re.compile(
     r"(?<![\w'])(?:today|tonight|this morning|overnight|last night|early today|сьогодні|цієї ночі|вночі|уночі|сегодня"
     r"|этой ночью|ночью)(?![\w'])"
 )
+
+
+def _near_tonight(f: _Field) -> _Field:
+    near = [m.start() for m in _TONIGHT.finditer(f.low)]
+    hints = [h for h in f.hints if any(abs(h - t) <= _TONIGHT_REACH for t in near)]
+    return _Field(f.name, f.text, f.low, hints)
 
 
 def _told_as_tonight(low: str, c: Candidate) -> bool:
