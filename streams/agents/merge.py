@@ -23,7 +23,7 @@ def stored_event(events: Mapping[str, bytes], event_id: str) -> AttackEvent | No
 
 
 def register(p: Pipeline) -> None:
-    for result in ("new_event", "revised", "unchanged"):  # series from the start, so rate() sees the first one
+    for result in ("new_event", "revised", "unchanged", "bridged"):  # series from the start, so rate() sees the first one
         MERGES.labels(result)
     open_events = p.table("open-events", "raw")
     events = p.table(EVENTS_TABLE, "raw")
@@ -43,22 +43,26 @@ def register(p: Pipeline) -> None:
             if merged is None:
                 MERGES.labels("unchanged").inc()
                 continue
-            revised, still_open_events = merged
+            revised = merged.event
             MERGES.labels("new_event" if revised.revision == 1 else "revised").inc()
-            # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
-            encoded = revised.to_bytes()
-            await p.events.send(
-                key=revised.event_id.encode(),
-                value=encoded,
-                partition=partition_for(record_scope(revised), partitions),
-            )
-            RECORDS_PRODUCED.labels("merge").inc()
-            opened = OpenEvents(events=tuple(still_open_events))
+            for event_out in (revised, *merged.absorbed):
+                # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
+                encoded = event_out.to_bytes()
+                await p.events.send(
+                    key=event_out.event_id.encode(),
+                    value=encoded,
+                    partition=partition_for(record_scope(event_out), partitions),
+                )
+                RECORDS_PRODUCED.labels("merge").inc()
+                events[event_out.event_id] = encoded
+                # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
+                revisions[event_out.event_id] = [*revisions[event_out.event_id], revision_summary(event_out)][-REVISIONS_KEPT:]
+            opened = OpenEvents(events=tuple(merged.open_events))
             if opened != state:
                 open_events[key] = opened.to_bytes()
-            events[revised.event_id] = encoded
-            # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
-            revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)][-REVISIONS_KEPT:]
+            for alias in merged.absorbed:
+                MERGES.labels("bridged").inc()
+                log.info("events bridged", event_id=revised.event_id, alias=alias.event_id, article_id=report.article_id)
             log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
 
     @p.app.timer(10.0)
@@ -75,4 +79,6 @@ def revision_summary(event: AttackEvent) -> dict[str, object]:
         "article_id": latest.article_id,
         "source": latest.source,
         "figures": {f.metric.value: f.value for f in event.figures},
+        "disputed": {f.metric.value: list(f.disputed) for f in event.figures if f.disputed},
+        "merged_into": event.merged_into,
     }

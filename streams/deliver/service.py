@@ -29,7 +29,7 @@ from streams.deliver.render import BodyCache, message_id
 from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
-from tocsin.kafka.topics import topics_for
+from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
 from tocsin.observability.metrics import ALERTS_DELIVERED, DEAD_LETTERS, RECORDS_CONSUMED
 from tocsin.records import Alert, DeadLetter, Delivery, DeliveryStatus, RecordError, delivery_key, utc_now
@@ -77,7 +77,7 @@ class Deliverer(Service):
             queue.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
-            group_id=f"{self._settings.kafka.app_id}.deliver",
+            group_id=deliver_group(self._settings.kafka),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="tocsin-deliver",
