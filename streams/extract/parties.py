@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from streams.extract.text import Phrases, WordScanner
 
@@ -55,7 +56,7 @@ _RU_ATTACKS = Phrases((
     ("against", r" ukraine"),
     ("across", r" ukraine"),
     ("росі", r"\w* (?:атакувал\w*|запустил\w*|випустил\w*|вдарил\w*)"),
-    ("противник", ""),
+    ("противник", ""), ("enemy", r"\b"), ("occupiers", ""),
     ("ворог", r"\w*"),
     ("окупант", r"\w*"),
     ("рашист", r"\w*"),
@@ -65,6 +66,10 @@ _RU_ATTACKS = Phrases((
     ("по", r" украине"),
     ("россия", r" (?:атаковала|выпустила|нанесла)"),
     ("росси", r"\w* (?:атак\w*|удар\w*)"),
+    # Russian-language reports of a Russian attack, by Ukrainian outlets or by the Russian MoD itself
+    ("российск", r"\w* (?:войска|войск|военн\w*|армия|оккупант\w*|дрон\w*|ракет\w*|удар\w*|беспилотн\w*)"),
+    ("атаковал", r"\w* украин\w*"), ("атаковавш", r"\w* украин\w*"), ("страна-агрессор", ""), ("оккупант", r"\w*"),
+    ("пво", r" украин\w*"), ("воздушн", r"\w* сил\w*"), ("по", r" (?:\w+ )?(?:объектам|объекты|предприятиям) (?:\w+ )?украин\w*"),
 ))
 # Words any report of a Russian attack uses, but that a report of a strike on Russia may mention in passing.
 _RU_WEAK = ("shahed", "шахед", "geran", "герань", "гербер", "ппо")
@@ -79,9 +84,13 @@ def side_phrases(lead: str) -> tuple[list[re.Match[str]], list[re.Match[str]], i
     return _UA_ATTACKS.matches(lead, found), _RU_ATTACKS.matches(lead, found), weak
 
 
-def attacker_target(lead: str, headline: str = "") -> tuple[str, str]:
+def attacker_target(
+    lead: str, headline: str = "", countries: Callable[[], list[str]] | None = None
+) -> tuple[str, str]:
     """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double.
-    A headline that names one side only decides: the story is what its headline says."""
+    A headline that names one side only decides: the story is what its headline says. When the phrasing
+    does not tell ("Обломки БПЛА упали на территории НПЗ"), the places the lead names do (``countries``:
+    the country of each, asked for only then)."""
     if headline:
         ua_head, ru_head, _weak = side_phrases(headline)
         if bool(ua_head) != bool(ru_head):
@@ -90,6 +99,9 @@ def attacker_target(lead: str, headline: str = "") -> tuple[str, str]:
     ua_phrases, ru_phrases, weak = side_phrases(lead)
     ua = sum(3 * (1 + (m.start() < head)) for m in ua_phrases)
     ru = sum(3 * (1 + (m.start() < head)) for m in ru_phrases) + weak
+    if ua == ru and countries is not None:
+        named = countries()
+        ua, ru = named.count(RU), named.count(UA)  # places in Russia: Ukraine attacked, and the reverse
     return (UA, RU) if ua > ru else (RU, UA)
 
 

@@ -131,7 +131,16 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    sides = _Lazy(lambda: attacker_target(lead, fields[0].low if fields[0].name is TextField.TITLE else ""))
+    sides = _Lazy(
+        lambda: attacker_target(
+            lead,
+            fields[0].low if fields[0].name is TextField.TITLE else "",
+            lambda: [
+                m.place.country for f in fields for m in find_places(f.text[:_LEAD_CHARS])
+                if not _LAUNCH_SITE.search(f.low, max(0, m.start - 12), m.start)
+            ],
+        )
+    )
     readings: dict[TextField, FieldReading] = {}
     thing: Thing | None = None
     for f in fields:
@@ -173,6 +182,8 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
 
 
 _TONIGHT_REACH = 120
+# "launched from Kursk", "з Брянщини", "из Крыма": a launch site is the attacker's ground, not the target's.
+_LAUNCH_SITE = re.compile(r"(?:\bfrom(?: the)?|(?<![\w'])(?:з|із|зі|из|со|с|от|від))\s+(?:\w+\s+)?$")
 _TONIGHT = re.compile(
     r"(?<![\w'])(?:today|tonight|this morning|overnight|last night|early today|сьогодні|цієї ночі|вночі|уночі|сегодня"
     r"|этой ночью|ночью)(?![\w'])"
