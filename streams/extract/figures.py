@@ -98,7 +98,7 @@ _CASUALTY_ACTIONS = (Action.KILL, Action.INJURE)
 # that a sentence's reading stays linear in its counts.
 _LISTED_REACH = 6
 # No single wave comes near these (the records are in the hundreds); larger counts are running totals.
-_ONE_WAVE_MAX = {Thing.DRONE: 2000, Thing.AERIAL: 2500, Thing.MISSILE: 300, Thing.HOUR: 72}
+_ONE_WAVE_MAX = {Thing.DRONE: 2000, Thing.AERIAL: 2500, Thing.MISSILE: 300, Thing.HOUR: 72, Thing.PERSON: 1000, Thing.CHILD: 500}
 _ADJACENT = 32  # characters between a verb and a bare count it governs ("killing two", "збито 476")
 _INCLUDING = re.compile(
     r"(?:including|among them|among whom|incl\.|серед них|серед яких|у тому числі|в тому числі|в том числе|среди них"

@@ -12,7 +12,7 @@ RU, UA = "RU", "UA"
 # Phrases that put Ukraine in the attacker's seat (any language, folded text): each a leading word and the rest.
 _UA_ATTACKS = Phrases((
     ("ukrainian", r" (?:drones?|uavs?|missiles?|strikes?|attacks?|forces (?:struck|attacked|hit|launched))"),
-    ("ukraine", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted)"),
+    ("ukraine", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|strikes|attacks|hits|targets|launches)"),
     ("kyiv", r" (?:launched|sent|fired) \S+ drones"),
     ("ukraine", r" (?:launched|sent|fired) \S+ drones"),
     ("drone", r"s? (?:launched|sent|fired) by ukraine"),

@@ -315,6 +315,9 @@ def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[T
     return figure.model_copy(update={"value": running.value + added}) if added else figure
 
 
+_LISTED_GAP = 24
+# "жінка та двоє її дітей", "a man and two children": what may stand between the adults and the children listed.
+_AND = re.compile(r"\s*(?:,\s*)?(?:and|та|і|й|и|with)\s+(?:(?:her|his|their|її|його|їхні|їхніх|ее|его|их)\s+)?", re.IGNORECASE)
 _ROUNDED = 1.25  # "almost 500" beside "472": a rounded restatement of one figure, not a larger one
 
 
@@ -357,7 +360,7 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     _drone_split(usable, chosen, article_id, texts)
     _launch_covers_interception(chosen)
     _aerial_sum(chosen, article_id, texts)
-    _casualty_floor(chosen)
+    _casualty_floor(chosen, texts)
     return sorted(chosen.values(), key=lambda f: _METRIC_ORDER[f.metric])
 
 
@@ -486,11 +489,20 @@ def _launch_covers_interception(chosen: dict[Metric, Figure]) -> None:
             del chosen[launched]
 
 
-def _casualty_floor(chosen: dict[Metric, Figure]) -> None:
-    """Children are people: "three children were killed" alone means killed 3."""
+def _casualty_floor(chosen: dict[Metric, Figure], texts: dict[TextField, str]) -> None:
+    """Children are people: "three children were killed" alone means killed 3, and "a woman and her two
+    children were killed" (adults and children listed side by side) means 3."""
     for total, part in ((Metric.KILLED, Metric.CHILDREN_KILLED), (Metric.INJURED, Metric.CHILDREN_INJURED)):
-        if part in chosen and total not in chosen:
+        if part not in chosen:
+            continue
+        if total not in chosen:
             chosen[total] = chosen[part].model_copy(update={"metric": total})
+            continue
+        adults, children = chosen[total], chosen[part]
+        a, c = adults.evidence, children.evidence
+        listed = a.field is c.field and 0 <= c.start - a.end <= _LISTED_GAP and _AND.fullmatch(texts[a.field][a.end : c.start])
+        if adults.value < children.value or listed:
+            chosen[total] = adults.model_copy(update={"value": adults.value + children.value})
 
 
 def _aerial_sum(chosen: dict[Metric, Figure], article_id: str, texts: dict[TextField, str]) -> None:

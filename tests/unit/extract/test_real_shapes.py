@@ -304,3 +304,27 @@ def test_a_regional_breakdown_is_parts_of_the_total(read) -> None:
         "Ten were downed over Bryansk, 12 over Kursk and 8 over Belgorod.",
     )
     assert figures == {"drones_neutralized": 30}
+
+
+def test_adults_and_children_listed_together_add_up(read) -> None:
+    figures = read("Удар по Київщині", "Внаслідок влучання дрона в будинок загинули молода жінка та двоє її дітей.", language="uk")
+    assert (figures["killed"], figures["children_killed"]) == (3, 2)
+
+
+def test_a_war_long_toll_is_no_attacks_toll(read) -> None:
+    figures = read("Overnight attack", "Russia launched 90 drones overnight; more than 12,000 Ukrainian civilians have been killed.")
+    assert "killed" not in figures
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language", "sides"),
+    [
+        ("Обломки БПЛА упали на территории НПЗ", "Возник пожар, сообщил оперштаб Краснодарского края.", "ru", ("UA", "RU")),
+        ("Ukraine strikes Russian airbase", "Separately, Ukraine's air force said Russia launched 300 drones overnight.", "en", ("UA", "RU")),
+        ("Ночью ПВО сбила четыре ракеты", "Страна-агрессор Россия ночью атаковала Украину ракетами и дронами.", "ru", ("RU", "UA")),
+        ("Overnight attack", "The enemy launched 40 drones from the Kursk region overnight.", "en", ("RU", "UA")),
+    ],
+)
+def test_sides_from_phrasing_or_the_places_named(report, title: str, body: str, language: str, sides) -> None:
+    found = report(title, body, language=language)
+    assert (found.attacker, found.target) == sides
