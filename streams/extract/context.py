@@ -39,7 +39,7 @@ _OTHER_ATTACK = (
     r"|as reported|as previously reported|as earlier reported|як повідомлял\w*|как сообщал\w*|как ранее сообщал\w*"
 )
 _FORECAST = (
-    r"(?:could|might|would|will|shall|can)\b|may\b(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
+    r"(?:could|might|would|will|shall|can)\b|may\b(?<!\d may)(?<!\d)(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
     r"|produc(?:e|es|ed|ing)\b|production of|output|allocat\w*|budget\w*|funding|financ\w*|manufactur\w*|procure\w*|purchas\w*|deliver(?:y|ies|ed)\b|per (?:day|night|month|week)|a (?:day|night|month|week)\b(?! (?:after|before|earlier|later))|daily\b"
     r"|forecast\w*|warn\w* that|predict\w*|estimat\w* that|intends?"
     r"|може|можуть|зможе|зможуть|планує|планують|плану\w*|очіку\w*|прогноз\w*|виробля\w*|виробит\w*|виробництв\w*|закуп\w*|постач\w*|виділ\w*|бюджет\w*|фінансув\w*|на день|на добу"

@@ -538,7 +538,8 @@ def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candid
             clause=sentence,
             missile_class=None if drone else _missile_class(low, m.start(), m.end()),
             detail=False,
-            guessed=False,
+            # "launched a ballistic missile", "росіяни випустили ракету": a launch verb governs it
+            guessed=not _launch_before(low, sentence.start, m.start()),
             additive=False,
             excluded=excluded(low, cues, sentence.start, sentence.end, m.start()),
             singular=True,
@@ -695,6 +696,20 @@ _ALL_WORDS = ("all", "every", "усі", "всі", "все")
 _LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}
 _DOWNED = {Thing.DRONE: Metric.DRONES_NEUTRALIZED, Thing.MISSILE: Metric.MISSILES_INTERCEPTED}
 _DOWNING = (Action.NEUTRALIZE, Action.SHOT_DOWN)
+
+
+_LAUNCH_REACH = 48
+
+
+def _launch_before(low: str, start: int, end: int) -> bool:
+    verbs = [m for m in ACTION.finditer(low, max(start, end - _LAUNCH_REACH), end)]
+    return bool(verbs) and verbs[-1].lastgroup == Action.LAUNCH.name and verbs[-1].group(0) not in _ATTACK_NOUNS
+
+
+# Launch words that are nouns ("a drone attack", "удар дрона"): they name the attack, not a launch of one weapon.
+_ATTACK_NOUNS = frozenset(
+    "attack attacks strike strikes атака атаки атаку атакою удар удару ударом удари ударів обстріл обстрілу обстрел".split()
+)
 
 
 def _downing_before(low: str, start: int, end: int) -> bool:

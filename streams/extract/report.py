@@ -302,7 +302,8 @@ def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[T
     last_end = 0
     chained = False  # the candidate just before is the figure or a part added to it (not a smaller part)
     for c in sorted(found, key=lambda c: (_FIELD_ORDER.index(c.field), c.start)):
-        if c.additive and chained and running is not None and c.field is running.field and c.start - last_end <= _ADD_REACH:
+        reach = _SENTENCE_BREAK.search(texts[c.field], last_end, c.start) is None if metric in _WHOLES else c.start - last_end <= _ADD_REACH
+        if c.additive and chained and running is not None and c.field is running.field and reach:
             added += c.value
             last_end = c.end
         elif running is None or _outranks(c, running, added, metric in _WHOLES):
@@ -337,7 +338,13 @@ def _outranks(c: Candidate, running: Candidate, added: float, whole: bool) -> bo
 
 def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str]) -> list[Figure]:
     numbered = {c.metric for c in usable if not c.singular}
-    usable = [c for c in usable if not c.singular or (c.metric not in numbered and _listed_with_launches(c, usable))]
+    # A single missile a launch verb governs counts ("launched a ballistic missile"); a single drone only listed
+    # with counted launches: reports say "a drone hit a house" of what struck, not of how many were sent.
+    usable = [
+        c for c in usable
+        if not c.singular
+        or (c.metric not in numbered and ((not c.guessed and c.thing is Thing.MISSILE) or _listed_with_launches(c, usable)))
+    ]
     by_metric: dict[Metric, list[Candidate]] = {}
     for c in _without_echoes(usable):
         if c.metric is not None:

@@ -328,3 +328,23 @@ def test_a_war_long_toll_is_no_attacks_toll(read) -> None:
 def test_sides_from_phrasing_or_the_places_named(report, title: str, body: str, language: str, sides) -> None:
     found = report(title, body, language=language)
     assert (found.attacker, found.target) == sides
+
+
+@pytest.mark.parametrize(
+    ("body", "language"),
+    [
+        ("On the night of 13-14 May Russia launched 18 Shahed drones and one Iskander-M ballistic missile.", "en"),
+        ("Вночі росіяни випустили по Харкову балістичну ракету, повідомив голова ОВА.", "uk"),
+    ],
+)
+def test_a_single_missile_a_launch_verb_governs_is_one(read, body: str, language: str) -> None:
+    assert read("Overnight attack", body, language=language)["missiles_launched"] == 1
+
+
+def test_a_single_drone_that_hit_is_no_launch_figure(read) -> None:
+    assert "drones_launched" not in read("Drone attack on Odesa", "A Russian drone hit a warehouse in Odesa overnight.")
+
+
+def test_another_n_drones_in_a_later_sentence_is_a_part(read) -> None:
+    body = "Уночі ворог атакував 52 ударними БпЛА. Ще 25 дронів полетіли в бік Білорусі."
+    assert read("Атака", body, language="uk")["drones_launched"] == 52
