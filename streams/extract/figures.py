@@ -94,6 +94,11 @@ _MAX_FILLERS = 3
 _NOUN_GAP = " -–—\"'"
 _SAME_KIND_JOINT = re.compile(r"[ -]|\s*(?:,|/|and|or|та|і|й|и|або|или)\s+")
 _CASUALTY_ACTIONS = (Action.KILL, Action.INJURE)
+# A count's unknown subject noun phrase right before its passive casualty verb: up to six words, no punctuation.
+_SUBJECT_GAP = re.compile(
+    r"(?:\s+[a-zа-яіїєґ'-]+){1,6}\s+(?:were|was|have been|has been|had been|були|було|був|була|были|было|был)\s+"
+    r"(?:also\s+|reportedly\s+)?(?:killed|injured|wounded|hurt|hospitali[sz]ed|поранен\w*|травмован\w*|ранен\w*|убит\w*)"
+)
 # Counts a verb may share across a list ("309 UAVs and 2 missiles were shot down"); more ends the search, so
 # that a sentence's reading stays linear in its counts.
 _LISTED_REACH = 6
@@ -230,7 +235,7 @@ def _looks_like_figure(low: str, count: Count, sentence: Span) -> bool:
     after = AUXILIARY.match(low, count.end)
     return bool(ACTION.match(low, after.end() if after else count.end)) or bool(
         ACTION.search(low, max(sentence.start, count.start - _ADJACENT - 8), count.start)
-    )
+    ) or bool(_SUBJECT_GAP.match(low, count.end))
 
 
 def _verb_after(low: str, pos: int) -> bool:
@@ -460,6 +465,8 @@ class _SentenceReader:
             return None
         if adjacent and action in (Action.KILL, Action.INJURE):
             return Thing.PERSON  # "двоє енергетиків травмовані": whoever is counted next to a casualty verb
+        if action in (Action.KILL, Action.INJURE) and _SUBJECT_GAP.match(self.low, count.end):
+            return Thing.PERSON  # "three crew members aboard the vessel were injured": a few words, then the verb
         if not (_BARE_AFTER.match(self.low, count.end) or _verb_after(self.low, count.end)):
             return None  # "знищили 3 гармати": a count of some noun we do not know is not a bare count
         if action in (Action.NEUTRALIZE, Action.SHOT_DOWN, Action.LOST, Action.LAUNCH):

@@ -118,7 +118,7 @@ _ACTIONS: dict[Action, tuple[tuple[str, str], ...]] = {
         ("постражда", r"\w*"), ("ранен", r"\w*"), ("taken to hospital", ""), ("in hospital", ""),
         ("needed medical", r" \w+"), ("required medical", r" \w+"), ("received medical", r" \w+"),
         ("sought medical", r" \w+"), ("госпіталіз", r"\w*"), ("госпитализ", r"\w*"), ("медичн", r"\w* допомог\w*"),
-        ("медицинск", r"\w* помощ\w*"), ("ранил", r"\w*"), ("ранения", ""), ("пострадал", r"\w*"),
+        ("медицинск", r"\w* помощ\w*"), ("concussion", "s?"), ("контуз", r"\w*"), ("suffered a concussion", ""), ("ранил", r"\w*"), ("ранения", ""), ("пострадал", r"\w*"),
         ("пострадавш", r"\w*"),
     ),
     Action.LOST: (

@@ -348,3 +348,14 @@ def test_a_single_drone_that_hit_is_no_launch_figure(read) -> None:
 def test_another_n_drones_in_a_later_sentence_is_a_part(read) -> None:
     body = "Уночі ворог атакував 52 ударними БпЛА. Ще 25 дронів полетіли в бік Білорусі."
     assert read("Атака", body, language="uk")["drones_launched"] == 52
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Ukrainian drones struck the port overnight. Three crew members aboard the vessel were injured.", 3),
+        ("A drone fell and exploded in the village overnight; a man suffered a concussion.", 1),
+    ],
+)
+def test_victims_named_by_any_noun_or_injury(read, body: str, expected: int) -> None:
+    assert read("Drone strike", body)["injured"] == expected
