@@ -666,7 +666,7 @@ def read_field(
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
-            if launches and any(word in low[sentence.start : sentence.end] for word in _ALL_WORDS):
+            if launches and _ALL_WORD.search(low, sentence.start, sentence.end):
                 found += _all_of(low, sentence, [], launches)  # "All of them were shot down."
             continue
         seen += counts
@@ -699,7 +699,7 @@ _ALL_OF_THEM = WordStartPattern(re.compile(
     r"\s+(?:(?:were|was|have been|had been|are|got|було|були|были|было|успішно|успешно)\s+)?"
 ))
 _NOT_ALL = re.compile(r"(?:\bnot|(?<![\w'])не|далеко не)\s+$")
-_ALL_WORDS = ("all", "every", "усі", "всі", "все")
+_ALL_WORD = re.compile(r"\b(?:all|every|усі|всі|все)\b")
 _LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}
 _DOWNED = {Thing.DRONE: Metric.DRONES_NEUTRALIZED, Thing.MISSILE: Metric.MISSILES_INTERCEPTED}
 _DOWNING = (Action.NEUTRALIZE, Action.SHOT_DOWN)
@@ -738,8 +738,7 @@ def _all_of(low: str, sentence: Span, here: list[Candidate], before: list[Candid
         elif c.action is Action.LAUNCH and _downing_before(low, c.clause.start, c.start):
             # "destroyed every one of the 14 drones Russia sent": the total, all of it downed
             found.append(c._replace(metric=_DOWNED[c.thing], action=Action.NEUTRALIZE, guessed=False))
-    text = low[sentence.start : sentence.end]
-    if not any(word in text for word in _ALL_WORDS):
+    if not _ALL_WORD.search(low, sentence.start, sentence.end):
         return found
     for m in _ALL_OF_THEM.finditer(low, sentence.start, sentence.end):
         if _NOT_ALL.search(low, max(sentence.start, m.start() - 12), m.start()):

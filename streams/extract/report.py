@@ -16,7 +16,7 @@ from streams.extract.limits import MAX_FIELD_CHARS, Work
 from streams.extract.locations import PlaceMention, find_places
 from streams.extract.numbers import Count, qualified
 from streams.extract.parties import MENTIONS_SIDES, OTHER_WARS, attacker_target
-from streams.extract.text import Span, fold
+from streams.extract.text import Span, WordStartPattern, fold
 from streams.extract.weapons import count_for, find_models
 from streams.extract.window import local_date, night_of
 from tocsin.records.article import Article, SourceKind
@@ -184,10 +184,11 @@ def extract(article: Article, work: Work | None = None) -> ExtractionReport:
 _TONIGHT_REACH = 120
 # "launched from Kursk", "з Брянщини", "из Крыма": a launch site is the attacker's ground, not the target's.
 _LAUNCH_SITE = re.compile(r"(?:\bfrom(?: the)?|(?<![\w'])(?:з|із|зі|из|со|с|от|від))\s+(?:\w+\s+)?$")
-_TONIGHT = re.compile(
+# Tried only where its literal openings start a word: it scans whole fields of period summaries.
+_TONIGHT = WordStartPattern(re.compile(
     r"(?<![\w'])(?:today|tonight|this morning|overnight|last night|early today|сьогодні|цієї ночі|вночі|уночі|сегодня"
     r"|этой ночью|ночью)(?![\w'])"
-)
+))
 
 
 def _near_tonight(f: _Field) -> _Field:
@@ -198,7 +199,7 @@ def _near_tonight(f: _Field) -> _Field:
 
 def _told_as_tonight(low: str, c: Candidate) -> bool:
     """A figure in a period's summary told as this night's or today's: "удар і сьогодні: понад 240 дронів"."""
-    return bool(_TONIGHT.search(low, max(0, c.start - _TONIGHT_REACH), c.end))
+    return bool(_TONIGHT.finditer(low, max(0, c.start - _TONIGHT_REACH), c.end))
 
 
 def _opening_sentence(fields: list[_Field]) -> str:
