@@ -279,11 +279,9 @@ class _SentenceReader:
         previous_thing: Thing | None,
         published: date | None,
         foreign: ForeignDate,
-        sides: Sides | None = None,
         singular_verbs: list[int] = [],  # noqa: B006 - read only
     ) -> None:
         self.low = low
-        self.sides = sides
         self.published = published
         self.foreign = foreign
         self._dates: list[DateMention] | None = None
@@ -360,16 +358,6 @@ class _SentenceReader:
         if self._cues is None:
             self._cues = find_cues(self.low, self.sentence.start, self.sentence.end)
         return self._cues
-
-    def other_side(self, clause: Span) -> bool:
-        """The sentence (or, when it names both, the clause) speaks only of the other side's attack: "Russia's
-        defence ministry said it downed 95 Ukrainian drones" in a report of a Russian attack, and the reverse."""
-        if self.sides is None:
-            return False
-        ua, ru = self.sides.within(self.sentence, self.sentence)
-        if ua and ru:
-            ua, ru = self.sides.within(clause, self.sentence)
-        return (ua and not ru) if self.sides.attacker() == RU else (ru and not ua)
 
     def names_other_date(self, start: int, end: int) -> bool:
         """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
@@ -484,28 +472,6 @@ class _SentenceReader:
                     return reading.thing
             return self.previous_thing
         return None
-
-
-class Sides:
-    """Where a field's phrases put Ukraine or Russia in the attacker's seat, scanned once on first use, and
-    the article's attacker (decided once, on first use: most articles never need it)."""
-
-    def __init__(self, low: str, attacker: Callable[[], str]) -> None:
-        self._low = low
-        self.attacker = attacker
-        self._sentence = Span(-1, -1)
-        self._ua: list[int] = []
-        self._ru: list[int] = []
-
-    def within(self, span: Span, sentence: Span) -> tuple[bool, bool]:
-        """Whether ``span`` (in ``sentence``) holds phrases of Ukraine attacking, and of Russia attacking.
-        Sentences are scanned as asked for (one at a time, most never), not the whole field."""
-        if sentence != self._sentence:
-            ua, ru, _weak = side_phrases(self._low[sentence.start : sentence.end])
-            self._ua = [m.start() + sentence.start for m in ua]
-            self._ru = [m.start() + sentence.start for m in ru]
-            self._sentence = sentence
-        return _any_within(self._ua, span), _any_within(self._ru, span)
 
 
 def _any_within(starts: list[int], span: Span) -> bool:
@@ -637,7 +603,7 @@ def read_field(
     seen: list[Count] = []
     spans: list[Span] = []
     launches: list[Candidate] = []
-    sides = Sides(low, attacker) if attacker is not None else None
+    sentence_of: list[Span] = []  # each found candidate's sentence
     for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
@@ -649,8 +615,7 @@ def read_field(
         spans.append(sentence)
         singles = _singular_weapons(low, sentence, field)
         found += singles
-        if work.notes is not None:
-            work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in singles]
+        sentence_of += [sentence] * len(singles)
         counts = find_counts(low, sentence.start, sentence.end)
         if len(counts) > MAX_COUNTS_PER_SENTENCE:
             work.dropped_counts += len(counts) - MAX_COUNTS_PER_SENTENCE
@@ -667,10 +632,12 @@ def read_field(
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
             if launches and _ALL_WORD.search(low, sentence.start, sentence.end):
-                found += _all_of(low, sentence, [], launches)  # "All of them were shot down."
+                more = _all_of(low, sentence, [], launches)  # "All of them were shot down."
+                found += more
+                sentence_of += [sentence] * len(more)
             continue
         seen += counts
-        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, sides, verbs)
+        reader = _SentenceReader(low, sentence, counts, previous_thing, published, foreign, verbs)
         here: list[Candidate] = []
         for reading in reader.read():
             candidate = _candidate(low, reader, reading, field)
@@ -682,11 +649,40 @@ def read_field(
                 work.notes.append(Note(field, reading.count.start, max(reading.end, reading.count.end), reading.count.value, None, _why_not(reading)))
         more = _all_of(low, sentence, here, launches)
         here += more
-        if work.notes is not None:
-            work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in here]
         launches = [c for c in here if c.action is Action.LAUNCH and c.usable] or launches
         found += here
+        sentence_of += [sentence] * len(here)
+    if attacker is not None:
+        found = _without_other_side(low, found, sentence_of, attacker)
+    if work.notes is not None:
+        work.notes += [Note(field, c.start, c.end, c.value, c, "") for c in found]
     return FieldReading(found, seen, spans, previous_thing)
+
+
+def _without_other_side(
+    low: str, found: list[Candidate], sentence_of: list[Span], attacker: Callable[[], str]
+) -> list[Candidate]:
+    """The candidates, those of sentences that speak only of the other side's attack marked so: "Russia's defence
+    ministry said it downed 95 Ukrainian drones" in a report of a Russian attack, and the reverse. When a
+    sentence names both sides, its clause decides. One scan covers every sentence with a candidate."""
+    pending = [i for i, c in enumerate(found) if c.excluded is None]
+    if not pending:
+        return found
+    start, end = min(sentence_of[i].start for i in pending), max(sentence_of[i].end for i in pending)
+    ua_found, ru_found, _weak = side_phrases(low[start:end])
+    ua_at, ru_at = [m.start() + start for m in ua_found], [m.start() + start for m in ru_found]
+    if not ua_at and not ru_at:
+        return found
+    russia = attacker() == RU
+    marked = list(found)
+    for i in pending:
+        c, sentence = found[i], sentence_of[i]
+        ua, ru = _any_within(ua_at, sentence), _any_within(ru_at, sentence)
+        if ua and ru:
+            ua, ru = _any_within(ua_at, c.clause), _any_within(ru_at, c.clause)
+        if (ua and not ru) if russia else (ru and not ua):
+            marked[i] = c._replace(excluded=Reason.OTHER_SIDE)
+    return marked
 
 
 # "all 24 Shaheds were destroyed", "every one of the 14 drones", "усі 40 збиті"
@@ -776,8 +772,6 @@ def _candidate(
     clause = _clause_of(reader.starts, count.number_start, reader.sentence.end)
     sentence_start = reader.sentence.start
     reason = excluded(low, reader.cues, clause.start, clause.end, count.number_start)
-    if reason is None and reader.other_side(clause):
-        reason = Reason.OTHER_SIDE
     if reason is None and reading.part and action is Action.LAUNCH:
         reason = Reason.PART
     if reason is None and reader.names_other_date(sentence_start, clause.end):
