@@ -604,6 +604,7 @@ def read_field(
     spans: list[Span] = []
     launches: list[Candidate] = []
     sentence_of: list[Span] = []  # each found candidate's sentence
+    casualty_hints = [h for h in hints if low.startswith(CASUALTY_HINTS, h)]
     for sentence in (piece for whole in hinted_sentences(text, hints) for piece in _pieces(low, whole, work)):
         first = bisect_left(hints, sentence.start)
         if first == len(hints) or hints[first] >= sentence.end:
@@ -622,11 +623,7 @@ def read_field(
             counts = counts[:MAX_COUNTS_PER_SENTENCE]
         work.counts += len(counts)
         # Singular casualty verbs are looked for only where a casualty word opens one of the sentence's hints.
-        verbs = (
-            singular_casualty_starts(low, sentence.start, sentence.end)
-            if any(low.startswith(CASUALTY_HINTS, hints[k]) for k in range(first, bisect_left(hints, sentence.end, first)))
-            else []
-        )
+        verbs = singular_casualty_starts(low, sentence.start, sentence.end) if _any_within(casualty_hints, sentence) else []
         if not verbs and not any(_looks_like_figure(low, c, sentence) for c in counts) and not (
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
