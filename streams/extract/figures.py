@@ -18,7 +18,7 @@ from datetime import date
 from typing import NamedTuple
 
 from streams.extract.context import Cue, Reason, excluded, find_cues
-from streams.extract.dates import DateMention, find_dates
+from streams.extract.dates import WEEKDAY, WEEKDAYS, DateMention, find_dates, last_weekday
 from streams.extract.lexicon import (
     AEROBALLISTIC,
     ACTION,
@@ -87,8 +87,14 @@ class Candidate(NamedTuple):
         return self.excluded is None
 
 
-# Whether a date named in the text is some other attack's (not this night's).
-ForeignDate = Callable[[date], bool]
+# Whether a date named in the text is some other attack's (not this night's); the flag makes the evening
+# before this night another day too.
+ForeignDate = Callable[..., bool]
+# "on Monday", "у понеділок", "в понедельник", "Monday's": a day, not a night ("Monday night", "overnight into
+# Monday" name the night itself).
+_ON_WEEKDAY = re.compile(
+    rf"(?<![\w'])(?:on|у|в|во)\s+(?P<day>{WEEKDAY})(?![\w'])(?!\s+(?:night|evening|вечер\w*|ніч\w*|ночь\w*))"
+)
 
 _MAX_FILLERS = 3
 _NOUN_GAP = " -–—\"'"
@@ -363,7 +369,18 @@ class _SentenceReader:
         """A clause dated to another day ("On June 29, Russia fired 537") is about another attack."""
         if self._dates is None:
             self._dates = find_dates(self.low, self.published, self.sentence.start, self.sentence.end)
-        return any(start <= d.start < end and self.foreign(d.day) for d in self._dates)
+        if any(start <= d.start < end and self.foreign(d.day) for d in self._dates):
+            return True
+        if self.published is None:
+            return False
+        # "On Monday, Russia launched …" in a report of another night: a weekday that is not this night's.
+        for m in _ON_WEEKDAY.finditer(self.low, start, end):
+            # Opening its clause ("On Friday, waves of drones hit Kyiv"), the day sets the scene: even the
+            # evening before this night is another attack's. Elsewhere ("said on Saturday") only other days are.
+            opens = not self.low[start : m.start()].strip(" \n\t-–—\"'") and self.low.startswith(",", m.end())
+            if self.foreign(last_weekday(WEEKDAYS[m.group("day")], self.published), opens):
+                return True
+        return False
 
     def _is_total(self, count: Count, i: int) -> bool:
         """The Y of "X of the Y", or "із 539 дронів": a total launched."""

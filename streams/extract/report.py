@@ -264,10 +264,13 @@ class _Lazy(Generic[T]):
 
 
 def _foreign_day(night: _Lazy[date | None]) -> ForeignDate:
-    """Any day but this night's (or the evening before, when the wave began) is another attack's."""
+    """Any day but this night's (or the evening before, when the wave began) is another attack's; with
+    ``strict``, the evening before is too ("On Friday, waves of drones hit Kyiv" in Saturday night's report)."""
 
-    def foreign(day: date) -> bool:
-        return night.value is not None and day not in (night.value, night.value - timedelta(days=1))
+    def foreign(day: date, strict: bool = False) -> bool:
+        if night.value is None:
+            return False
+        return day != night.value if strict else day not in (night.value, night.value - timedelta(days=1))
 
     return foreign
 

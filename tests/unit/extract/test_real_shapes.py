@@ -359,3 +359,17 @@ def test_another_n_drones_in_a_later_sentence_is_a_part(read) -> None:
 )
 def test_victims_named_by_any_noun_or_injury(read, body: str, expected: int) -> None:
     assert read("Drone strike", body)["injured"] == expected
+
+
+def test_a_sentence_opening_with_another_day_is_another_attack(read) -> None:
+    body = (
+        "Russia launched 322 drones overnight into Saturday, the air force said. "
+        "On Friday, waves of drones and missiles hit Kyiv, killing one person and injuring 26."
+    )
+    figures = read("Overnight attack", body, published="2025-07-05T10:00:00+03:00")
+    assert figures == {"drones_launched": 322}
+
+
+def test_a_statement_made_on_a_weekday_keeps_its_figure(read) -> None:
+    body = "Kyiv authorities said on Friday that two people were killed in the overnight drone attack."
+    assert read("Overnight attack", body, published="2025-07-04T12:00:00+03:00")["killed"] == 2
