@@ -502,6 +502,16 @@ def _counted(low: str, start: int) -> bool:
     return bool(words) and (words[-1][-1:].isdigit() or words[-1] in WORD_VALUES)
 
 
+_DOWNED_AFTER = re.compile(
+    r"(?:\s+\w+){0,6}?\s+(?:was|has been|had been|були|було|був|була|был|была|было)\s+(?:\w+\s+)?"
+    r"(?:shot down|downed|destroyed|intercepted|suppressed|jammed|збит\w*|знищен\w*|перехоплен\w*|подавлен\w*|сбит\w*|уничтожен\w*|перехвачен\w*|подавлен\w*)"
+)
+_DOWNED_BEFORE = re.compile(
+    r"(?:збито|знищено|збили|знищили|сбит|сбили|уничтожен|уничтожили|перехвачен|shot down|downed|destroyed|intercepted)"
+    r"(?:\s+(?:ще|еще|ещё|another|one more))?\s+(?:\w+\s+)?$"
+)
+
+
 def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candidate]:
     """Launch candidates of one for each unnumbered weapon in an attack sentence ("a Russian Shahed hit a car")."""
     found: list[Candidate] = []
@@ -516,9 +526,11 @@ def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candid
         cues = find_cues(low, sentence.start, sentence.end) if cues is None else cues
         drone = bool(m.group("edrone") or m.group("drone"))
         thing = Thing.DRONE if drone else Thing.MISSILE
+        # "a drone was shot down over Moscow", "уничтожен еще один беспилотник" → one intercepted
+        downed = _DOWNED_AFTER.match(low, m.end()) or _DOWNED_BEFORE.search(low, max(sentence.start, m.start() - 24), m.start())
         found.append(Candidate(
-            metric=Metric.DRONES_LAUNCHED if drone else Metric.MISSILES_LAUNCHED,
-            action=Action.LAUNCH,
+            metric=_DOWNED[thing] if downed else (Metric.DRONES_LAUNCHED if drone else Metric.MISSILES_LAUNCHED),
+            action=Action.NEUTRALIZE if downed else Action.LAUNCH,
             thing=thing,
             value=1.0,
             qualifier=Qualifier.EXACT,
@@ -529,7 +541,7 @@ def _singular_weapons(low: str, sentence: Span, field: TextField) -> list[Candid
             missile_class=None if drone else _missile_class(low, m.start(), m.end()),
             detail=False,
             # "launched a ballistic missile", "росіяни випустили ракету": a launch verb governs it
-            guessed=not _launch_before(low, sentence.start, m.start()),
+            guessed=not (downed or _launch_before(low, sentence.start, m.start())),
             additive=False,
             excluded=excluded(low, cues, sentence.start, sentence.end, m.start()),
             singular=True,

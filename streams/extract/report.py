@@ -347,7 +347,9 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     usable = [
         c for c in usable
         if not c.singular
-        or (c.metric not in numbered and ((not c.guessed and c.thing is Thing.MISSILE) or _listed_with_launches(c, usable)))
+        or (c.metric not in numbered and (
+            (not c.guessed and (c.thing is Thing.MISSILE or c.action is Action.NEUTRALIZE)) or _listed_with_launches(c, usable)
+        ))
     ]
     by_metric: dict[Metric, list[Candidate]] = {}
     for c in _without_echoes(usable):

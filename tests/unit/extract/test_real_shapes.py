@@ -373,3 +373,14 @@ def test_a_sentence_opening_with_another_day_is_another_attack(read) -> None:
 def test_a_statement_made_on_a_weekday_keeps_its_figure(read) -> None:
     body = "Kyiv authorities said on Friday that two people were killed in the overnight drone attack."
     assert read("Overnight attack", body, published="2025-07-04T12:00:00+03:00")["killed"] == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language"),
+    [
+        ("Drone downed near Moscow", "Sobyanin said a drone flying towards Moscow was shot down overnight.", "en"),
+        ("Собянин: сбит беспилотник", "Силами ПВО уничтожен еще один беспилотник, летевший на Москву.", "ru"),
+    ],
+)
+def test_a_single_downed_drone_is_one_intercepted(read, title: str, body: str, language: str) -> None:
+    assert read(title, body, language=language).get("drones_neutralized") == 1
