@@ -92,9 +92,10 @@ class Candidate(NamedTuple):
 ForeignDate = Callable[..., bool]
 # "on Monday", "у понеділок", "в понедельник", "Monday's": a day, not a night ("Monday night", "overnight into
 # Monday" name the night itself).
-_ON_WEEKDAY = re.compile(
-    rf"(?<![\w'])(?:on|у|в|во)\s+(?P<day>{WEEKDAY})(?![\w'])(?!\s+(?:night|evening|вечер\w*|ніч\w*|ночь\w*))"
+_WEEKDAY_WORD = WordStartPattern(
+    re.compile(rf"(?<![\w'])(?P<day>{WEEKDAY})(?![\w'])(?!\s+(?:night|evening|вечер\w*|ніч\w*|ночь\w*))")
 )
+_ON_BEFORE = re.compile(r"(?<![\w'])(?:on|у|в|во)\s+$")
 
 _MAX_FILLERS = 3
 _NOUN_GAP = " -–—\"'"
@@ -291,6 +292,7 @@ class _SentenceReader:
         self.published = published
         self.foreign = foreign
         self._dates: list[DateMention] | None = None
+        self._weekdays: list[re.Match[str]] | None = None
         self.sentence = sentence
         self.starts = clause_starts(low, sentence)
         self.actions = _actions(low, sentence)
@@ -374,10 +376,15 @@ class _SentenceReader:
         if self.published is None:
             return False
         # "On Monday, Russia launched …" in a report of another night: a weekday that is not this night's.
-        for m in _ON_WEEKDAY.finditer(self.low, start, end):
+        if self._weekdays is None:
+            self._weekdays = [
+                m for m in _WEEKDAY_WORD.finditer(self.low, self.sentence.start, self.sentence.end)
+                if _ON_BEFORE.search(self.low, max(0, m.start() - 4), m.start())
+            ]
+        for m in (m for m in self._weekdays if start <= m.start() < end):
             # Opening its clause ("On Friday, waves of drones hit Kyiv"), the day sets the scene: even the
             # evening before this night is another attack's. Elsewhere ("said on Saturday") only other days are.
-            opens = not self.low[start : m.start()].strip(" \n\t-–—\"'") and self.low.startswith(",", m.end())
+            opens = _ON_BEFORE.fullmatch(self.low[start : m.start()].lstrip(" \n\t-–—\"'")) is not None and self.low.startswith(",", m.end())
             if self.foreign(last_weekday(WEEKDAYS[m.group("day")], self.published), opens):
                 return True
         return False
