@@ -9,9 +9,10 @@ import faust
 from faust.types import EventT
 
 from streams.dead_letters import DeadLetters
+from tocsin.kafka.decode import decode_or_dead_letter
 from tocsin.kafka.topics import TopicSpec, Topics
 from tocsin.observability.metrics import RECORDS_CONSUMED
-from tocsin.records import Record, RecordError
+from tocsin.records import Record
 from tocsin.settings import Settings
 
 R = TypeVar("R", bound=Record)
@@ -65,10 +66,6 @@ class Pipeline:
         )
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
-        """The record, or None after dead-lettering what does not decode."""
+        """The record, or None after dead-lettering what does not decode (tocsin.kafka.decode)."""
         RECORDS_CONSUMED.labels(stage).inc()
-        try:
-            return schema.from_bytes(event.value)
-        except RecordError as exc:
-            await self.dead_letters.send(stage, event, exc.reason, exc.detail)
-            return None
+        return await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)

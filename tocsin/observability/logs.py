@@ -26,12 +26,31 @@ _SHARED: list[structlog.types.Processor] = [
 _CHATTY = ("aiokafka", "kafka", "faust", "mode")
 
 
+class RetriedCoordinatorLookup(logging.Filter):
+    """aiokafka logs every failed group-coordinator lookup at ERROR, although it retries it:
+    a broker that has just started answers GroupCoordinatorNotAvailable until its offsets
+    topic is up, so every healthy first start printed errors. Retriable failures are
+    warnings (still shown, still there if the broker never comes up); the rest stay errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.levelno == logging.ERROR
+            and record.name == "aiokafka.consumer.group_coordinator"
+            and record.msg == "Group Coordinator Request failed: %s"
+            and isinstance(record.args, tuple)
+            and getattr(record.args[0], "retriable", False)
+        ):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(settings: LoggingSettings) -> None:
     console = settings.format == "console" or (settings.format == "auto" and sys.stderr.isatty())
     renderer: structlog.types.Processor = (
         structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
     )
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RetriedCoordinatorLookup())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=_SHARED,
