@@ -95,6 +95,11 @@ ForeignDate = Callable[..., bool]
 _WEEKDAY_WORD = WordStartPattern(
     re.compile(rf"(?<![\w'])(?P<day>{WEEKDAY})(?![\w'])(?!\s+(?:night|evening|вечер\w*|ніч\w*|ночь\w*))")
 )
+# What every weekday name holds: a plain substring test spares most sentences the weekday scan.
+_WEEKDAY_STEMS = (
+    "day", "понеділ", "вівтор", "серед", "четвер", "п'ятниц", "субот", "неділ", "понедельник", "вторник", "сред",
+    "пятниц", "суббот", "воскресень",
+)
 _ON_BEFORE = re.compile(r"(?<![\w'])(?:on|у|в|во)\s+$")
 
 _MAX_FILLERS = 3
@@ -376,6 +381,8 @@ class _SentenceReader:
         if self.published is None:
             return False
         # "On Monday, Russia launched …" in a report of another night: a weekday that is not this night's.
+        if self._weekdays is None and not any(stem in self.low[self.sentence.start : self.sentence.end] for stem in _WEEKDAY_STEMS):
+            self._weekdays = []
         if self._weekdays is None:
             self._weekdays = [
                 m for m in _WEEKDAY_WORD.finditer(self.low, self.sentence.start, self.sentence.end)
@@ -664,7 +671,7 @@ def read_field(
             SINGULAR_VICTIM_NOUN.search(low, sentence.start, sentence.end)
             and SINGULAR_VICTIM.search(low, sentence.start, sentence.end)
         ):
-            if launches and _ALL_WORD.search(low, sentence.start, sentence.end):
+            if launches and _mentions_all(low, sentence):
                 more = _all_of(low, sentence, [], launches)  # "All of them were shot down."
                 found += more
                 sentence_of += [sentence] * len(more)
@@ -729,6 +736,12 @@ _ALL_OF_THEM = WordStartPattern(re.compile(
 ))
 _NOT_ALL = re.compile(r"(?:\bnot|(?<![\w'])не|далеко не)\s+$")
 _ALL_WORD = re.compile(r"\b(?:all|every|усі|всі|все)\b")
+_ALL_STEMS = ("all", "every", "усі", "всі", "все")
+
+
+def _mentions_all(low: str, sentence: Span) -> bool:
+    text = low[sentence.start : sentence.end]
+    return any(stem in text for stem in _ALL_STEMS) and bool(_ALL_WORD.search(text))
 _LAUNCHED = {Thing.DRONE: Metric.DRONES_LAUNCHED, Thing.MISSILE: Metric.MISSILES_LAUNCHED}
 _DOWNED = {Thing.DRONE: Metric.DRONES_NEUTRALIZED, Thing.MISSILE: Metric.MISSILES_INTERCEPTED}
 _DOWNING = (Action.NEUTRALIZE, Action.SHOT_DOWN)
@@ -767,7 +780,7 @@ def _all_of(low: str, sentence: Span, here: list[Candidate], before: list[Candid
         elif c.action is Action.LAUNCH and _downing_before(low, c.clause.start, c.start):
             # "destroyed every one of the 14 drones Russia sent": the total, all of it downed
             found.append(c._replace(metric=_DOWNED[c.thing], action=Action.NEUTRALIZE, guessed=False))
-    if not _ALL_WORD.search(low, sentence.start, sentence.end):
+    if not _mentions_all(low, sentence):
         return found
     for m in _ALL_OF_THEM.finditer(low, sentence.start, sentence.end):
         if _NOT_ALL.search(low, max(sentence.start, m.start() - 12), m.start()):
