@@ -708,11 +708,23 @@ def _without_other_side(
     pending = [i for i, c in enumerate(found) if c.excluded is None]
     if not pending:
         return found
-    start, end = min(sentence_of[i].start for i in pending), max(sentence_of[i].end for i in pending)
-    ua_found, ru_found, _weak = side_phrases(low[start:end])
-    ua_at, ru_at = [m.start() + start for m in ua_found], [m.start() + start for m in ru_found]
-    if not ua_at and not ru_at:
+    # The sentences with candidates, joined into one text for one scan; offsets are mapped back.
+    spans = sorted({sentence_of[i] for i in pending})
+    offsets, parts, at = [], [], 0
+    for span in spans:
+        offsets.append(at)
+        parts.append(low[span.start : span.end])
+        at += span.end - span.start + 1
+    joined = "\n".join(parts)
+    ua_found, ru_found, _weak = side_phrases(joined)
+    if not ua_found and not ru_found:
         return found
+
+    def absolute(pos: int) -> int:
+        k = bisect_right(offsets, pos) - 1
+        return spans[k].start + pos - offsets[k]
+
+    ua_at, ru_at = [absolute(m.start()) for m in ua_found], [absolute(m.start()) for m in ru_found]
     russia = attacker() == RU
     marked = list(found)
     for i in pending:
@@ -736,7 +748,7 @@ _ALL_OF_THEM = WordStartPattern(re.compile(
 ))
 _NOT_ALL = re.compile(r"(?:\bnot|(?<![\w'])не|далеко не)\s+$")
 _ALL_WORD = re.compile(r"\b(?:all|every|усі|всі|все)\b")
-_ALL_STEMS = ("all", "every", "усі", "всі", "все")
+_ALL_STEMS = ("all", "every", "each", "усі", "всі", "все")
 
 
 def _mentions_all(low: str, sentence: Span) -> bool:
@@ -773,7 +785,8 @@ def _all_of(low: str, sentence: Span, here: list[Candidate], before: list[Candid
     down." as a sentence of its own)."""
     found = []
     for c in here:
-        if c.thing not in _LAUNCHED or not _ALL_BEFORE.search(low, max(0, c.start - 24), c.start):
+        head = low[max(0, c.start - 24) : c.start]
+        if c.thing not in _LAUNCHED or not any(stem in head for stem in _ALL_STEMS) or not _ALL_BEFORE.search(head):
             continue
         if c.action in _DOWNING:
             found.append(c._replace(metric=_LAUNCHED[c.thing], action=Action.LAUNCH, guessed=False))
