@@ -15,12 +15,12 @@ from typing import Generic, TypeVar
 import structlog
 from aiokafka.errors import KafkaError
 
-from monitor.feeds import catalog
-from monitor.state import staleness
-from tocsin.kafka.compacted import read_latest
 from streams.api.page import FeedHealth
+from tocsin.kafka import feed_catalog
+from tocsin.kafka.compacted import read_latest
 from tocsin.kafka.topics import Topics
 from tocsin.records import Alert, RecordError, utc_now
+from tocsin.records.feed_state import staleness
 from tocsin.settings import FeedSettings
 
 log = structlog.get_logger(__name__)
@@ -69,8 +69,8 @@ class KafkaSources:
         return alerts
 
     async def _read_feeds(self) -> list[FeedHealth]:
-        definitions = await catalog.definitions(self._bootstrap, self._topics.feeds.name)
-        states = await catalog.states(self._bootstrap, self._topics.feed_state.name)
+        definitions = await feed_catalog.definitions(self._bootstrap, self._topics.feeds.name)
+        states = await feed_catalog.states(self._bootstrap, self._topics.feed_state.name)
         now = utc_now()
         rows = []
         for definition in definitions:
