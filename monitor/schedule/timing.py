@@ -1,12 +1,12 @@
-"""Next-poll delays from HTTP caching headers and from failures. No I/O, no clock of its own."""
+"""Next-poll delays from HTTP caching headers and from failures (the one backoff, from the ground). No I/O, no clock of its own."""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping
 from datetime import datetime
 
+from tocsin.backoff import backoff_delay
 from tocsin.net.retry_after import http_date_delay, retry_after_delay
 
 __all__ = ["backoff_delay", "cache_delay", "retry_after_delay"]
@@ -29,11 +29,3 @@ def cache_delay(
         candidates.append(http_date_delay(expires, now) or 0.0)
     candidates.append(retry_after_delay(headers.get("Retry-After"), now) or 0.0)
     return max(interval, min(max(candidates), cap))
-
-
-def backoff_delay(interval: float, consecutive_errors: int, *, cap: float, rng: random.Random = random._inst) -> float:
-    """Jittered exponential backoff: less and less often, never dropped (the cap is a delay, not a limit)."""
-    exponent = min(max(consecutive_errors, 1), 30)
-    ceiling = min(interval * 2.0 ** (exponent - 1), cap)
-    # "Equal jitter": at least half the delay, so a storm of failures cannot resynchronise.
-    return ceiling / 2.0 + rng.uniform(0.0, ceiling / 2.0)
