@@ -63,14 +63,14 @@ class KafkaSources:
         alerts = []
         for raw in (await read_latest(self._bootstrap, self._topics.alerts.name)).values():
             try:
-                alerts.append(Alert.from_bytes(raw))
+                alerts.append(self._topics.alerts.record.from_bytes(raw))
             except RecordError as exc:  # the deliverer dead-letters it; a feed just leaves it out
                 log.warning("alert not shown in feeds", reason=exc.reason)
         return alerts
 
     async def _read_feeds(self) -> list[FeedHealth]:
-        definitions = await feed_catalog.definitions(self._bootstrap, self._topics.feeds.name)
-        states = await feed_catalog.states(self._bootstrap, self._topics.feed_state.name)
+        definitions = await feed_catalog.definitions(self._bootstrap, self._topics.feeds)
+        states = await feed_catalog.states(self._bootstrap, self._topics.feed_state)
         now = utc_now()
         rows = []
         for definition in definitions:

@@ -20,7 +20,7 @@ from tocsin.records import DeliveryStatus
 
 async def replay_dead(bootstrap: list[str], topics: Topics, endpoint: str) -> int:
     """Re-request every delivery to ``endpoint`` that ended dead-lettered."""
-    states = await read_all(bootstrap, topics.deliveries.name, topics.deliveries.partitions)
+    states = await read_all(bootstrap, topics.deliveries)
     dead = [(p, d) for p, d in states if d.endpoint == endpoint and d.status is DeliveryStatus.DEAD and d.alert is not None]
     requests = [(p, d.alert.alert_id.encode(), d.alert.to_bytes()) for p, d in dead if d.alert is not None]
     return await _request(bootstrap, topics.alerts.name, endpoint, requests)

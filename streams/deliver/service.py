@@ -33,7 +33,7 @@ from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
 from tocsin.kafka.decode import decode_or_dead_letter
 from tocsin.observability.metrics import ALERTS_DELIVERED, RECORDS_CONSUMED
-from tocsin.records import Alert, Delivery, DeliveryStatus, delivery_key, utc_now
+from tocsin.records import Delivery, DeliveryStatus, delivery_key, utc_now
 from tocsin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -140,7 +140,7 @@ class Deliverer(Service):
     async def _on_alert(self, partition: int, message: ConsumerRecord) -> int:
         """Queue the alert's deliveries; return how many were started."""
         RECORDS_CONSUMED.labels("deliver").inc()
-        alert = await decode_or_dead_letter(Alert, "deliver", message, self._log.send_dead_letter)
+        alert = await decode_or_dead_letter(self._topics.alerts.record, "deliver", message, self._log.send_dead_letter)
         if alert is None:
             return 0
         replay_to = dict(message.headers or ()).get(REPLAY_HEADER)
@@ -186,7 +186,7 @@ class Deliverer(Service):
         await asyncio.gather(*(self._loading[p] for p in partitions))
 
     async def _load(self, partition: int) -> None:
-        states = await read_partition(self._bootstrap, self._topics.deliveries.name, partition)
+        states = await read_partition(self._bootstrap, self._topics.deliveries, partition)
         self._states[partition] = states
         resumed = 0
         for delivery in states.values():

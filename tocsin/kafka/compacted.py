@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from tocsin.kafka.decode import decode_latest
+from tocsin.kafka.topics import TopicSpec
 from tocsin.records import Record
 
 R = TypeVar("R", bound=Record)
@@ -58,7 +59,10 @@ async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
 
 
 async def read_records(
-    bootstrap: list[str], topic: str, schema: type[R], stage: str, partitions: Iterable[int] | None = None
+    bootstrap: list[str], topic: TopicSpec[R], stage: str, partitions: Iterable[int] | None = None
 ) -> dict[bytes, R]:
-    """Key → latest record, tombstones left out and values this build cannot read skipped (counted, logged)."""
-    return decode_latest(schema, stage, topic, await read_latest(bootstrap, topic, partitions))
+    """Key → latest record (of the topic's record class), tombstones left out and values this
+    build cannot read skipped (counted, logged)."""
+    if topic.record is None:
+        raise TypeError(f"{topic.name} names no record class to decode with")
+    return decode_latest(topic.record, stage, topic.name, await read_latest(bootstrap, topic.name, partitions))
