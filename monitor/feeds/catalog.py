@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer
 
 from monitor.feeds.definitions import definition_of, feed_id
+from tocsin.kafka import clients
 from tocsin.kafka.feed_catalog import definitions, states
 from tocsin.records.feed import FeedDefinition
 from tocsin.settings import FeedConfig
@@ -28,7 +28,7 @@ async def remove(bootstrap: list[str], topic: str, urls: Iterable[str]) -> list[
 
 
 async def _produce(bootstrap: list[str], topic: str, records: list[tuple[bytes, bytes | None]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, client_id="tocsin-feeds")
+    producer = clients.producer(bootstrap, "feeds")
     await producer.start()
     try:
         acks = [await producer.send(topic, key=key, value=value) for key, value in records]

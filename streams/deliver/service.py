@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from mode import Service
@@ -29,6 +29,7 @@ from streams.deliver.render import BodyCache, message_id
 from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
+from tocsin.kafka import clients
 from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
 from tocsin.kafka.decode import decode_or_dead_letter
@@ -60,8 +61,8 @@ class Deliverer(Service):
 
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap, enable_idempotence=True, linger_ms=2, client_id="tocsin-deliver",
+        self._producer = clients.producer(
+            self._bootstrap, "deliver", linger_ms=2,
             # Pending states carry the alert (a few KB): with the default 16 KB batches a
             # burst of them makes every send wait for a drain, which costs more than the HTTP.
             max_batch_size=512 * 1024,
@@ -76,13 +77,7 @@ class Deliverer(Service):
         }
         for queue in self._queues.values():
             queue.start()
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=deliver_group(self._settings.kafka),
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id="tocsin-deliver",
-        )
+        self._consumer = clients.consumer(self._bootstrap, "deliver", group_id=deliver_group(self._settings.kafka))
         await self._consumer.start()
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))
         self._consuming = asyncio.create_task(self._consume(), name="deliver:alerts")

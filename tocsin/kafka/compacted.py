@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
+
+from tocsin.kafka import clients
 
 from tocsin.kafka.decode import decode_latest
 from tocsin.kafka.topics import TopicSpec
@@ -23,7 +24,7 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
     """
     if partitions is None:
         partitions = await _all_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-snapshot")
+    consumer = clients.consumer(bootstrap, "snapshot")
     await consumer.start()
     try:
         assigned = [TopicPartition(topic, p) for p in partitions]
@@ -49,7 +50,7 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
 async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
     # The admin client, not consumer.topics(): that fetches metadata without keeping it, so the
     # consumer's partitions_for_topic() stays None and the snapshot would silently read nothing.
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tocsin-snapshot")
+    admin = clients.admin(bootstrap, "snapshot")
     await admin.start()
     try:
         described = await admin.describe_topics([topic])

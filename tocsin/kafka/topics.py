@@ -15,6 +15,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
+from tocsin.kafka import clients
 from tocsin.kafka.exceptions import KafkaSetupError
 from tocsin.records import Alert, Article, AttackEvent, DeadLetter, Delivery, ExtractionReport, Record
 from tocsin.records.feed import FeedDefinition
@@ -98,11 +99,11 @@ class EnsureResult:
     existing: tuple[str, ...]
 
 
-def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, client_id: str = "tocsin-admin") -> EnsureResult:
+def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, role: str = "admin") -> EnsureResult:
     """Create missing topics and bring existing ones to the declared config."""
     specs = list(specs)
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, request_timeout_ms=30_000)
+        admin = clients.config_admin(bootstrap, role, request_timeout_ms=30_000)
     except KafkaError as exc:
         raise KafkaSetupError(f"cannot reach Kafka at {','.join(bootstrap)}: {exc}") from exc
     try:
