@@ -11,19 +11,24 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from kafka import KafkaAdminClient
 
-# aiokafka's default, named: records are far smaller (see tocsin.records.base), and the broker's
-# message.max.bytes is 1 MiB as well.
-MAX_REQUEST_BYTES = 1024 * 1024
+from tocsin.settings import KafkaSettings
+
+# What a caller without the settings at hand sends at most: the settings' default, which the
+# topics accept (topics.py sizes them from the same setting).
+MAX_RECORD_BYTES: int = KafkaSettings.model_fields["max_record_bytes"].default
 
 
 def client_id(role: str) -> str:
     return f"tocsin-{role}"
 
 
-def producer(bootstrap: list[str], role: str, **tuning: Any) -> AIOKafkaProducer:
-    """Idempotent (no duplicates from retries, order kept per partition), acknowledged by all in-sync replicas."""
-    options: dict[str, Any] = {"max_request_size": MAX_REQUEST_BYTES, **tuning}
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, client_id=client_id(role), enable_idempotence=True, acks="all", **options)
+def producer(bootstrap: list[str], role: str, *, max_record_bytes: int = MAX_RECORD_BYTES, **tuning: Any) -> AIOKafkaProducer:
+    """Idempotent (no duplicates from retries, order kept per partition), acknowledged by all in-sync
+    replicas, sending at most ``kafka.max_record_bytes`` per request."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap, client_id=client_id(role), enable_idempotence=True, acks="all",
+        max_request_size=max_record_bytes, **tuning,
+    )
 
 
 def consumer(bootstrap: list[str], role: str, *, group_id: str | None = None, **tuning: Any) -> AIOKafkaConsumer:
