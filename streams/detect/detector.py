@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from streams.alert import record_alert, revised_alert, threshold_alert
-from streams.detect.records import Mark, RecordLadder, broken_record, outranked
+from streams.detect.ladder import Mark, RecordLadder, broken_record, outranked
 from streams.detect.thresholds import cooled_down, event_time, matching_rules
 from tocsin.records import Alert, AlertKind, AttackEvent, Metric, PreviousRecord, Record, alert_id
 from tocsin.settings import ThresholdRule

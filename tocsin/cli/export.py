@@ -14,7 +14,7 @@ from tocsin.app import kafka_cluster
 from tocsin.cli.context import settings_from
 from tocsin.kafka.topics import ensure_topics, topics_for
 from tocsin.observability.logs import configure_logging
-from tocsin.records import AttackEvent, RecordError
+from tocsin.records import RecordError
 
 
 def _moment(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
@@ -51,7 +51,7 @@ def export_command(ctx: click.Context, fmt: str, since: datetime | None, histori
         if raw is None:
             continue
         try:
-            event = AttackEvent.from_bytes(raw)
+            event = topics.events.record.from_bytes(raw)
         except RecordError as exc:
             raise click.ClickException(f"{topics.events.name}: event {key.decode(errors='replace')}: {exc}") from exc
         if historical or not event.historical:

@@ -106,3 +106,50 @@ def test_records_of_the_previous_versions_still_decode() -> None:
     assert [e.event_id for e in index.events] == ["e"]
     with pytest.raises(RecordError, match="unsupported_version: tocsin.event: version 3, this build reads 1, 2"):
         AttackEvent.from_bytes(b'{"schema":"tocsin.event","version":3}')
+
+
+
+# What the previous build wrote on each topic: the previous version where there is one (reports,
+# events), else the current version before its optional additions (alerts without superseded or
+# disputed and carrying a v1 event, dead letters without value_bytes, feed state without
+# ttl_minutes, deliveries without replays or reason).
+_V1_EVENT_FIELDS = (
+    b'"event_id":"evt_a","revision":1,"attacker":"RU","target":"UA",'
+    b'"window":{"night_of":"2025-07-04"},"sources":[],"updated_at":"2025-07-04T06:00:00Z"'
+)
+_V1_ALERT_FIELDS = (
+    b'"alert_id":"alr_a","kind":"record","severity":"critical","metric":"drones_launched","value":539,'
+    b'"event":{' + _V1_EVENT_FIELDS + b'},"raised_at":"2025-07-04T06:00:00Z"'
+)
+PREVIOUS_ON_TOPIC = {
+    "articles": b'{"schema":"tocsin.article","version":1,"id":"a","url":"https://x.org/a","title":"t",'
+    b'"fetched_at":"2025-07-04T06:00:00Z","sources":[{"feed_url":"https://x.org/rss","feed_name":"X"}]}',
+    "reports": b'{"schema":"tocsin.report","version":1,"article_id":"a","source":"s","is_attack":true,"confidence":0.9,"extractor":"x"}',
+    "events": b'{"schema":"tocsin.event","version":1,' + _V1_EVENT_FIELDS + b"}",
+    "alerts": b'{"schema":"tocsin.alert","version":1,' + _V1_ALERT_FIELDS + b"}",
+    "dead_letters": b'{"schema":"tocsin.dead_letter","version":1,"stage":"extract","reason":"bad_json","detail":"d",'
+    b'"topic":"tocsin.articles","partition":0,"offset":7,"key":"a","value":"{","failed_at":"2025-07-04T06:00:00Z"}',
+    "feeds": b'{"schema":"tocsin.feed","version":1,"feed_id":"feed_a","config":{"url":"https://x.org/rss"}}',
+    "feed_state": b'{"schema":"tocsin.feed_state","version":1,"feed_id":"feed_a","url":"https://x.org/rss",'
+    b'"validators":{"etag":"e"},"seen":["a","b"],"health":{"consecutive_errors":0}}',
+    "deliveries": b'{"schema":"tocsin.delivery","version":1,"message_id":"alr_a","endpoint":"ops","status":"delivered",'
+    b'"attempts":[{"at":"2025-07-04T06:00:01Z","outcome":"http_200","status":200,"duration_ms":12.5}],'
+    b'"alert":{' + _V1_ALERT_FIELDS + b'},"updated_at":"2025-07-04T06:00:01Z"}',
+}
+
+
+def test_a_record_of_the_previous_version_on_each_topic_decodes_through_the_topic() -> None:
+    from dataclasses import fields
+
+    from tocsin.kafka.topics import Topics, topics_for
+    from tocsin.settings import KafkaSettings
+
+    topics = topics_for(KafkaSettings())
+    assert set(PREVIOUS_ON_TOPIC) == {f.name for f in fields(Topics)}  # a new topic brings its fixture
+    for name, raw in PREVIOUS_ON_TOPIC.items():
+        spec = getattr(topics, name)
+        assert spec.record is not None, name
+        previous = max(spec.record.READS_OLDER, default=spec.record.VERSION)
+        assert f'"version":{previous},'.encode() in raw, name
+        record = spec.record.from_bytes(raw)
+        assert spec.record.from_bytes(record.to_bytes()) == record, name
