@@ -24,7 +24,6 @@ ENTRY_POINTS = ("tocsin.app", "tocsin.cli")
 COMPOSITION = ("monitor.poller", "streams.app")
 # Reached into before the rule existed, in code another branch is rewriting; each entry is a debt.
 KNOWN = {
-    ("tocsin.cli.extract", "streams.extract.articles"),
     ("monitor.digest", "monitor.normalise.fit"),
     ("monitor.telegram.channel", "monitor.normalise.articles"),
     ("monitor.telegram.page", "monitor.parse.charset"),

@@ -9,9 +9,7 @@ from typing import IO, Any
 
 import click
 
-from streams.extract import extract
-from streams.extract.articles import ArticleInputError, article_from_mapping
-from streams.extract.explain import explain
+from streams.extract import ArticleInputError, article_from_mapping, explain, extract
 from tocsin.records.article import Article
 from tocsin.records.report import ExtractionReport
 
