@@ -106,3 +106,21 @@ def test_records_of_the_previous_versions_still_decode() -> None:
     assert [e.event_id for e in index.events] == ["e"]
     with pytest.raises(RecordError, match="unsupported_version: tocsin.event: version 3, this build reads 1, 2"):
         AttackEvent.from_bytes(b'{"schema":"tocsin.event","version":3}')
+
+
+def test_a_source_reused_for_other_nights_is_read_as_separate_attacks() -> None:
+    # The dataset gives some reports of other nights the same source value: 26 August and
+    # 25 December 2024 fused into one attack made 189 missiles a record that never was.
+    header = "time_start,time_end,model,launched,destroyed,not_reach_goal,source\n"
+    rows = [
+        "2024-08-26 03:00,2024-08-26 18:00,Shahed-136/131,109,99,,kpszsu/posts/reused\n",
+        "2024-08-26 03:00,2024-08-26 18:00,X-101/X-555 and Kalibr,127,102,,kpszsu/posts/reused\n",
+        "2024-12-25 05:00,2024-12-25 10:00,X-101/X-555 and Kalibr,62,55,,kpszsu/posts/reused\n",
+        "2025-06-26 20:30,2025-06-27 09:30,Shahed-136/131,363,357,,kpszsu/posts/next-night\n",
+        "2025-06-27 03:20,2025-06-27 04:00,Kalibr,6,6,,kpszsu/posts/next-night\n",
+        "2025-06-27 22:00,2025-06-28 09:00,Shahed-136/131,23,20,,kpszsu/posts/next-night\n",
+    ]
+    events = events_from_csv([header, *rows])
+    nights = [(e.window.night_of.isoformat(), e.value(Metric.DRONES_LAUNCHED), e.value(Metric.MISSILES_LAUNCHED)) for e in events]
+    assert nights == [("2024-08-26", 109, 127), ("2024-12-25", None, 62), ("2025-06-27", 363, 6), ("2025-06-28", 23, None)]
+    assert len({e.event_id for e in events}) == 4
