@@ -42,6 +42,8 @@ def export_command(ctx: click.Context, fmt: str, since: datetime | None, histori
     """
     settings = settings_from(ctx)
     configure_logging(settings.logging)
+    if output is not None and not output.parent.is_dir():  # said before Kafka is read, not as a traceback after
+        raise click.ClickException(f"{output}: {output.parent} is not a directory")
     topics = topics_for(settings.kafka)
     with kafka_cluster(settings) as bootstrap:
         ensure_topics(bootstrap, topics.all())
@@ -61,5 +63,8 @@ def export_command(ctx: click.Context, fmt: str, since: datetime | None, histori
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: {exc.strerror or exc}") from None
         click.echo(f"exported {len(chosen)} events to {output}", err=True)
