@@ -42,6 +42,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         # Batch what the stages and table changelogs send within a few ms into one request:
         # with Faust's default of 0 every record is its own produce request.
         producer_linger=0.005,
+        producer_max_request_size=settings.kafka.max_record_bytes,  # the one record-size limit (topics.py)
         consumer_auto_offset_reset="earliest",
         processing_guarantee="at_least_once",
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -21,12 +21,11 @@ from streams.api.page import CONTENT_SECURITY_POLICY, FeedHealth, PageData, ladd
 from streams.api.pagination import decode_cursor, paginate
 from streams.api.problems import Handler, problem, problems_middleware
 from streams.api.sources import SourceUnavailable
-from streams.api.views import EventQuery, current_records, event_summary
+from streams.api.views import EventQuery, current_records, event_summary, limit_param, since_param
 from streams.detect import RecordLadder
-from tocsin.records import Alert, AttackEvent, Metric, utc_now
+from tocsin.records import Alert, AttackEvent, utc_now
 from tocsin.settings import ApiSettings
 
-MAX_LIMIT = 500
 PAGE_EVENTS = 10
 
 
@@ -50,42 +49,23 @@ def _json(body: Any, status: int = 200, content_type: str = "application/json") 
 
 def _limit(request: web.Request, default: int) -> int:
     try:
-        limit = int(request.query.get("limit", default))
-    except ValueError:
-        raise BadQuery("limit: not an integer") from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"limit: must be between 1 and {MAX_LIMIT}")
-    return limit
+        return limit_param(request.query, default)
+    except ValueError as exc:
+        raise BadQuery(str(exc)) from None
 
 
 def _since(request: web.Request) -> datetime | None:
-    if "since" not in request.query:
-        return None
     try:
-        moment = datetime.fromisoformat(request.query["since"])
-    except ValueError:
-        raise BadQuery("since: not an ISO 8601 date or time") from None
-    if moment.tzinfo is None:
-        raise BadQuery("since: give a time zone (e.g. 2025-07-04T00:00:00Z)")
-    return moment
+        return since_param(request.query)
+    except ValueError as exc:
+        raise BadQuery(str(exc)) from None
 
 
 def _event_query(request: web.Request, limit: int) -> EventQuery:
     try:
-        metric = Metric(request.query.get("metric", Metric.DRONES_LAUNCHED.value))
-    except ValueError:
-        raise BadQuery(f"metric: not one of {', '.join(m.value for m in Metric)}") from None
-    try:
-        min_value = float(request.query["min"]) if "min" in request.query else None
-    except ValueError:
-        raise BadQuery("min: not a number") from None
-    try:
-        until = date.fromisoformat(request.query["until"]) if "until" in request.query else None
-    except ValueError:
-        raise BadQuery("until: not a date (YYYY-MM-DD)") from None
-    return EventQuery(
-        since=_since(request), until=until, target=request.query.get("target"), metric=metric, min_value=min_value, limit=limit
-    )
+        return EventQuery.from_params(request.query, limit)
+    except ValueError as exc:
+        raise BadQuery(str(exc)) from None
 
 
 def _page(data: ApiData, request: web.Request, limit: int) -> tuple[list[AttackEvent], str | None]:

@@ -12,18 +12,17 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-import structlog
 from aiokafka.errors import KafkaError
 
 from monitor.feeds import catalog
 from monitor.state import staleness
 from tocsin.kafka.compacted import read_latest
+from tocsin.kafka.decode import decode_latest
 from streams.api.page import FeedHealth
 from tocsin.kafka.topics import Topics
-from tocsin.records import Alert, RecordError, utc_now
+from tocsin.records import Alert, utc_now
 from tocsin.settings import FeedSettings
 
-log = structlog.get_logger(__name__)
 T = TypeVar("T")
 CACHE_SECONDS = 5.0
 
@@ -60,13 +59,9 @@ class KafkaSources:
         self.feeds: Cached[list[FeedHealth]] = Cached(self._read_feeds)
 
     async def _read_alerts(self) -> list[Alert]:
-        alerts = []
-        for raw in (await read_latest(self._bootstrap, self._topics.alerts.name)).values():
-            try:
-                alerts.append(Alert.from_bytes(raw))
-            except RecordError as exc:  # the deliverer dead-letters it; a feed just leaves it out
-                log.warning("alert not shown in feeds", reason=exc.reason)
-        return alerts
+        # An unreadable alert is the deliverer's to dead-letter; the feeds just leave it out.
+        latest = await read_latest(self._bootstrap, self._topics.alerts.name)
+        return list(decode_latest(Alert, "api", self._topics.alerts.name, latest).values())
 
     async def _read_feeds(self) -> list[FeedHealth]:
         definitions = await catalog.definitions(self._bootstrap, self._topics.feeds.name)

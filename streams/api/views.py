@@ -22,14 +22,15 @@ class EventQuery:
     limit: int = 50
 
     @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> EventQuery:
-        """The query of ``GET /events``; a ValueError names the parameter and what it must be."""
+    def from_params(cls, params: Mapping[str, str], limit: int) -> EventQuery:
+        """The filters of ``GET /events`` and the page; a ValueError names the parameter and what it must be."""
         return cls(
-            since=_param(params, "since", _aware_datetime),
+            since=since_param(params),
+            until=_param(params, "until", _date),
             target=params.get("target"),
-            metric=_param(params, "metric", Metric) or Metric.DRONES_LAUNCHED,
+            metric=_param(params, "metric", _metric) or Metric.DRONES_LAUNCHED,
             min_value=_param(params, "min", _finite),
-            limit=_param(params, "limit", _limit) or 50,
+            limit=limit,
         )
 
     def matches(self, event: AttackEvent) -> bool:
@@ -46,7 +47,15 @@ class EventQuery:
         return True
 
 
-MAX_LIMIT = 1000
+MAX_LIMIT = 500  # what /openapi.json documents
+
+
+def since_param(params: Mapping[str, str]) -> datetime | None:
+    return _param(params, "since", _aware_datetime)
+
+
+def limit_param(params: Mapping[str, str], default: int) -> int:
+    return _param(params, "limit", _limit) or default
 
 
 def _param(params: Mapping[str, str], name: str, parse: Any) -> Any:
@@ -68,8 +77,25 @@ def _aware_datetime(text: str) -> datetime:
     return moment
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD)") from None
+
+
+def _metric(text: str) -> Metric:
+    try:
+        return Metric(text)
+    except ValueError:
+        raise ValueError(f"not one of {', '.join(m.value for m in Metric)}") from None
+
+
 def _finite(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
     return value
