@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualif
 
 _KYIV = ZoneInfo("Europe/Kyiv")
 _NATIONAL = ("kpszsu/", "tocsin/")
+_OWN_EVENTS = "tocsin/events/"
+_EVENT_ID = re.compile(r"evt_[0-9a-f]{24}")
 _COLUMNS = ("time_start", "time_end", "model", "launched", "destroyed", "not_reach_goal", "source")
 # What write_csv fills: the dataset's columns, in its order, that an event carries.
 WRITTEN_COLUMNS = ("time_start", "time_end", "model", "target", "launched", "destroyed", "not_reach_goal", "source")
@@ -147,7 +150,7 @@ def _events(attacks: list[_Attack]) -> Iterator[AttackEvent]:
         per_night[night] = ordinal + 1
         key = f"{ATTACKER}>{TARGET}@{night.isoformat()}" + (f"#{ordinal}" if ordinal else "")
         yield AttackEvent(
-            event_id="evt_" + hashlib.sha256(key.encode()).hexdigest()[:24],
+            event_id=_own_id(attack.source) or "evt_" + hashlib.sha256(key.encode()).hexdigest()[:24],
             revision=1,
             attacker=ATTACKER,
             target=TARGET,
@@ -249,7 +252,14 @@ def _rows(event: AttackEvent) -> Iterator[dict[str, str]]:
 def _export_source(event: AttackEvent) -> str:
     """The Air Force report's own source value when the event came from one, else the event's id."""
     national = next((s.article_id for s in event.sources if s.article_id.startswith(_NATIONAL[0])), None)
-    return national or f"tocsin/events/{event.event_id}"
+    return national or f"{_OWN_EVENTS}{event.event_id}"
+
+
+def _own_id(source: str) -> str | None:
+    """The id of one of Tocsin's events written by write_csv: read back under it, not under an ordinal
+    of its night (two waves of one night would swap ids when their order differs from the ids')."""
+    own = source.removeprefix(_OWN_EVENTS)
+    return own if own != source and _EVENT_ID.fullmatch(own) else None
 
 
 def _wall_clock(moment: datetime | None) -> str | None:
