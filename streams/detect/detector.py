@@ -96,7 +96,7 @@ def detect(
         mark = Mark(value=value, event_id=event.event_id, night_of=event.window.night_of, alert_id=key if entry else None)
         previous = None if event.historical else broken_record(base, mark)
         withdrawn = entry is not None and entry.alert is not None and entry.alert.superseded
-        if previous is not None and (entry is None or value > entry.value or withdrawn):
+        if previous is not None and (entry is None or value != entry.value or withdrawn):
             revision = entry.revision + 1 if entry else 1
             alert = record_alert(event, metric, previous, revision, now, key)
             out.alerts.append(alert)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from streams.history import HistoryError, WeaponClassifier, events_from_csv, events_from_jsonl
-from tocsin.records import Metric
+from tocsin.records import AttackEvent, EventFigure, Metric, Qualifier, Window
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -153,3 +153,41 @@ def test_a_record_of_the_previous_version_on_each_topic_decodes_through_the_topi
         assert f'"version":{previous},'.encode() in raw, name
         record = spec.record.from_bytes(raw)
         assert spec.record.from_bytes(record.to_bytes()) == record, name
+
+
+def test_a_source_reused_for_other_nights_is_read_as_separate_attacks() -> None:
+    # The dataset gives some reports of other nights the same source value: 26 August and
+    # 25 December 2024 fused into one attack made 189 missiles a record that never was.
+    header = "time_start,time_end,model,launched,destroyed,not_reach_goal,source\n"
+    rows = [
+        "2024-08-26 03:00,2024-08-26 18:00,Shahed-136/131,109,99,,kpszsu/posts/reused\n",
+        "2024-08-26 03:00,2024-08-26 18:00,X-101/X-555 and Kalibr,127,102,,kpszsu/posts/reused\n",
+        "2024-12-25 05:00,2024-12-25 10:00,X-101/X-555 and Kalibr,62,55,,kpszsu/posts/reused\n",
+        "2025-06-26 20:30,2025-06-27 09:30,Shahed-136/131,363,357,,kpszsu/posts/next-night\n",
+        "2025-06-27 03:20,2025-06-27 04:00,Kalibr,6,6,,kpszsu/posts/next-night\n",
+        "2025-06-27 22:00,2025-06-28 09:00,Shahed-136/131,23,20,,kpszsu/posts/next-night\n",
+    ]
+    events = events_from_csv([header, *rows])
+    nights = [(e.window.night_of.isoformat(), e.value(Metric.DRONES_LAUNCHED), e.value(Metric.MISSILES_LAUNCHED)) for e in events]
+    assert nights == [("2024-08-26", 109, 127), ("2024-12-25", None, 62), ("2025-06-27", 363, 6), ("2025-06-28", 23, None)]
+    assert len({e.event_id for e in events}) == 4
+
+
+def test_two_waves_of_one_night_read_back_under_their_own_ids() -> None:
+    # Exported live events carry their ids; read back by their night's ordinals instead, the two
+    # waves of 2 September 2025 swapped figures whenever the ids sorted the other way.
+    import io
+
+    from streams.history import write_csv
+
+    night = date(2025, 9, 2)
+    live = []
+    for event_id, drones in (("evt_" + "c" * 24, 150.0), ("evt_" + "9" * 24, 53.0)):
+        made = AttackEvent(event_id=event_id, revision=1, attacker="RU", target="UA", window=Window(night_of=night),
+                           figures=(EventFigure(metric=Metric.DRONES_LAUNCHED, value=drones, qualifier=Qualifier.EXACT, claims=()),),
+                           sources=(), updated_at=datetime(2025, 9, 2, 12, tzinfo=UTC))
+        live.append(made)
+    written = io.StringIO()
+    write_csv(live, written)
+    again = {e.event_id: e.value(Metric.DRONES_LAUNCHED) for e in events_from_csv(io.StringIO(written.getvalue()))}
+    assert again == {"evt_" + "c" * 24: 150, "evt_" + "9" * 24: 53}
