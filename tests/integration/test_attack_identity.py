@@ -22,10 +22,12 @@ def article(article_id: str, source: str, kind: str, published: str, title: str,
     return {"id": article_id, "language": language, "source": source, "source_kind": kind, "published": published, "title": title, "body": body}
 
 
-# 28→29 June 2025: a wire report reads "38 of 60 missiles" as 38 launched; the air force and a daily say 60.
+# 28→29 June 2025: a wire report misreads the air force's "38 of 60 missiles" as 38 launched (the
+# extractor reads "38 of 60" right now, so the outlet's own error is what is written here); the air
+# force and a daily say 60.
 MISREAD_NIGHT = [
-    article("wire-0629", "Example Wire", "media", "2025-06-29T08:10:00+03:00", "Ukraine downs 436 of 477 drones in overnight attack",
-            "Ukraine's air defences downed or jammed 436 out of 477 drones launched by Russia overnight, along with 38 of 60 missiles, "
+    article("wire-0629", "Example Wire", "media", "2025-06-29T08:10:00+03:00", "Russia launches 477 drones and 38 missiles at Ukraine overnight",
+            "Russia launched 477 drones and 38 missiles at Ukraine overnight, and air defences downed or jammed 436 of the drones, "
             "the air force said. One person was killed in Smila."),
     article("af-0629", "Повітряні сили ЗСУ", "air_force", "2025-06-29T09:00:00+03:00", "Атака в ніч на 29 червня",
             "У ніч на 29 червня противник атакував 537 засобами повітряного нападу: 477 ударними БпЛА типу Shahed та "
