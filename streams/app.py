@@ -5,9 +5,15 @@
 Processing is at-least-once. Correctness under redelivery comes from
 deterministic ids plus changelog-backed tables of what was already done, not
 from Faust's exactly_once; every agent keeps concurrency 1 so offsets are
-never committed past an unprocessed message. Faust flushes its producer
-before committing offsets, so a stage's output is acknowledged before its
-input counts as done.
+never committed past an unprocessed message. A stateful stage publishes its
+output, waits for Kafka to acknowledge it, and only then writes its tables;
+its input is acked once both are done (``Pipeline.each``), and a table write
+the store refuses is retried on the spot (``Pipeline.durably``). A crash
+anywhere before the ack makes the input be read again: against the old state
+it publishes the same ids again; against the new one (written, not yet
+acked) there is nothing left to publish, because what it would have
+published was acknowledged first. State-first would lose that output: the
+re-read input would find its work recorded but never published.
 
 Tables live in RocksDB under ``data_dir/worker`` (one store per worker), so a
 restart reads them from disk and only replays the changelog tail written
@@ -21,6 +27,7 @@ import faust
 from streams.agents import detect, extract, lag, merge
 from streams.api import WorkerApi
 from streams.pipeline import Pipeline
+from streams.store import STORE_URL
 from tocsin.kafka.topics import TopicSpec, ensure_topics, topics_for
 from tocsin.settings import Settings
 
@@ -31,7 +38,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
     app = faust.App(
         settings.kafka.app_id,
         broker=[f"kafka://{server}" for server in bootstrap],
-        store="rocksdb://",
+        store=STORE_URL,  # Faust's RocksDB store, failing loudly and healing (streams.store)
         datadir=str(datadir),
         autodiscover=False,
         web_enabled=False,

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import faust
-from faust.types import EventT
+import structlog
+from faust.types import EventT, StreamT
 
 from streams.dead_letters import DeadLetters
+from streams.store import StateStoreError
 from tocsin.kafka.topics import TopicSpec, Topics
 from tocsin.observability.metrics import RECORDS_CONSUMED
 from tocsin.records import Record, RecordError
 from tocsin.settings import Settings
 
+log = structlog.get_logger(__name__)
+
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
+
+STORE_RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+"""Pauses between tries of a table step the store refused (the last repeats): a
+freed disk is noticed within seconds, a full one costs a try every few seconds."""
 
 _MIB = 1024 * 1024
 _STORE_OPTIONS = {"write_buffer_size": 4 * _MIB, "max_write_buffer_number": 2, "block_cache_size": 8 * _MIB}
@@ -63,6 +74,43 @@ class Pipeline:
             partitions=self.settings.kafka.topics.partitions,
             options=dict(_STORE_OPTIONS),  # Faust's store pops keys from it: one copy per table
         )
+
+    @staticmethod
+    async def each(stream: StreamT) -> AsyncIterator[EventT]:
+        """The stream's events, each acked only once the agent asks for the next one.
+
+        Faust acks an event as soon as the agent's body leaves it, by an exception too,
+        and commits past it: a message whose state write failed would count as done.
+        Here an event is acked only when its body ran to the end (``continue``
+        included); a crash, a stop or a rebalance in the middle leaves it unacked, to
+        be read again. Correct only with concurrency 1, like every agent here.
+        """
+        manual = stream.noack()
+        async for event in manual.events():
+            yield event
+            await manual.ack(event)
+
+    async def durably(self, stage: str, step: Callable[[], T]) -> T:
+        """Run a step that reads or writes tables until the store lets it finish.
+
+        The agent waits here, on its message, while the store fails (a full disk):
+        nothing behind it is processed or acked, the worker reports itself not ready
+        (``streams.store``), and the step runs again until it goes through. Steps are
+        idempotent: reads, or writes of values computed before the step.
+        """
+        tries = 0
+        while True:
+            try:
+                result = step()
+            except StateStoreError as exc:
+                if not tries:
+                    log.error("stage waits for its table store", stage=stage, error=str(exc))
+                await asyncio.sleep(STORE_RETRY_SECONDS[min(tries, len(STORE_RETRY_SECONDS) - 1)])
+                tries += 1
+                continue
+            if tries:
+                log.warning("stage resumed, table store writable again", stage=stage, tries=tries + 1)
+            return result
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
         """The record, or None after dead-lettering what does not decode."""

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 import structlog
 from faust.types import StreamT
 
-from streams.merge import OpenEvents, merge_into, pair_key, partition_for, record_scope
+from streams.merge import OpenEvent, OpenEvents, merge_into, pair_key, partition_for, record_scope
 from streams.pipeline import Pipeline
 from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
@@ -32,14 +32,19 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.reports, name="merge")
     async def merge_stage(stream: StreamT) -> None:
-        async for event in stream.events():
+        async for event in p.each(stream):
             report = await p.decode("merge", event, ExtractionReport)
             if report is None:
                 continue
             key = pair_key(report)
-            stored = open_events.get(key)
-            state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
-            merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
+
+            def merged_report() -> tuple[OpenEvents, tuple[AttackEvent, list[OpenEvent]] | None, list[dict[str, object]]]:
+                stored = open_events.get(key)
+                state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
+                merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
+                return state, merged, (revisions[merged[0].event_id] if merged else [])
+
+            state, merged, past_revisions = await p.durably("merge", merged_report)
             if merged is None:
                 MERGES.labels("unchanged").inc()
                 continue
@@ -47,18 +52,24 @@ def register(p: Pipeline) -> None:
             MERGES.labels("new_event" if revised.revision == 1 else "revised").inc()
             # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
             encoded = revised.to_bytes()
-            await p.events.send(
+            published = await p.events.send(
                 key=revised.event_id.encode(),
                 value=encoded,
                 partition=partition_for(record_scope(revised), partitions),
             )
+            await published  # acknowledged before the state that says it was (streams.app)
             RECORDS_PRODUCED.labels("merge").inc()
             opened = OpenEvents(events=tuple(still_open_events))
-            if opened != state:
-                open_events[key] = opened.to_bytes()
-            events[revised.event_id] = encoded
             # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
-            revisions[revised.event_id] = [*revisions[revised.event_id], revision_summary(revised)][-REVISIONS_KEPT:]
+            kept_revisions = [*past_revisions, revision_summary(revised)][-REVISIONS_KEPT:]
+
+            def record() -> None:
+                if opened != state:
+                    open_events[key] = opened.to_bytes()
+                events[revised.event_id] = encoded
+                revisions[revised.event_id] = kept_revisions
+
+            await p.durably("merge", record)
             log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
 
     @p.app.timer(10.0)

@@ -19,6 +19,7 @@ from streams.agents.detect import RECORDS_TABLE
 from streams.agents.merge import EVENTS_TABLE, REVISIONS_TABLE
 from streams.api.views import EventQuery, current_records, recent_events
 from streams.detect import RecordLadder
+from streams.store import writable as store_writable
 from tocsin.records import AttackEvent, Metric
 from tocsin.settings import ApiSettings, ConfigError
 
@@ -26,8 +27,8 @@ log = structlog.get_logger(__name__)
 
 
 def worker_ready(app: faust.App) -> bool:
-    """Connected and done recovering its tables from their changelogs."""
-    return bool(app.started and not app.rebalancing and app.tables.recovery.completed.is_set())
+    """Connected, done recovering its tables from their changelogs, and every table writable."""
+    return bool(app.started and not app.rebalancing and app.tables.recovery.completed.is_set() and store_writable(app))
 
 
 class WorkerApi(Service):
