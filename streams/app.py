@@ -50,6 +50,10 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         # with Faust's default of 0 every record is its own produce request.
         producer_linger=0.005,
         consumer_auto_offset_reset="earliest",
+        # Seconds, not Faust's minute: how long a dead worker's partitions stall (GroupMembershipSettings).
+        broker_session_timeout=settings.kafka.membership.session_timeout_seconds,
+        broker_heartbeat_interval=settings.kafka.membership.heartbeat_interval_seconds,
+        broker_rebalance_timeout=settings.kafka.membership.rebalance_timeout_seconds,
         processing_guarantee="at_least_once",
     )
     pipeline = Pipeline.create(app, settings, topics_for(settings.kafka))

@@ -155,7 +155,8 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
         components: list[Component] = []
         if poll:
             # One consumer group per deployment: its members split the feeds between them.
-            poller = Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers")
+            poller = Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers",
+                            membership=settings.kafka.membership)
             components.append(Component("poll", poller, lambda: poller.kafka_available))
         if deliver:
             components.append(Component("deliver", Deliverer(settings, bootstrap)))

@@ -81,6 +81,7 @@ class Deliverer(Service):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="tocsin-deliver",
+            **self._settings.kafka.membership.consumer_options(),
         )
         await self._consumer.start()
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))

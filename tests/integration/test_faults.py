@@ -4,6 +4,7 @@ same events, records and alerts as a run without the fault."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from test_events import ARTICLES, FIXTURES, publish_articles
 
 from support.daemon import Daemon, isolated_config, write_config
+from support.servers import WebhookReceiver
 from support.streams import api_get, caught_up, eventually, read_topic, run_cli
 from tocsin.records import Alert
 
@@ -120,3 +122,77 @@ async def test_full_disk_stops_the_worker_and_loses_no_state(tmp_path: Path, kaf
         ), records
         final = max(records, key=lambda a: a.revision)
         assert final.previous is not None and (final.previous.value, final.previous.night_of.isoformat()) == (479, "2025-06-09")
+
+
+def night(day: int) -> dict[str, str]:
+    """One air force report of a night in July 2025: an event, and an alert under the rule below."""
+    return {"id": f"af-07-{day:02d}", "language": "en", "source": "Air Force", "source_kind": "air_force",
+            "published": f"2025-07-{day:02d}T09:00:00+03:00", "title": f"Russia launched {100 + day} drones at Ukraine overnight",
+            "body": f"Russia attacked Ukraine overnight with {100 + day} drones, the air force said."}
+
+
+async def owned_partitions(daemon: Daemon, topic: str) -> set[str]:
+    """The partitions of the topic this process consumes now (its lag series, refreshed every 5 s)."""
+    try:
+        metrics = await daemon.metrics()
+    except aiohttp.ClientError:
+        return set()
+    return {k.split('partition="')[1].split('"')[0] for k in metrics if k.startswith("tocsin_consumer_lag_messages{") and f'topic="{topic}"' in k}
+
+
+def second_worker(config: dict, tmp_path: Path, name: str) -> Path:
+    """The same deployment (topics, groups), its own state and ports."""
+    own = isolated_config(tmp_path, "unused")
+    return write_config(tmp_path / f"{name}.toml", {**config, "data_dir": str(tmp_path / name), "metrics": own["metrics"], "api": own["api"]})
+
+
+async def test_worker_killed_twice_hands_its_partitions_over_and_loses_no_alert(tmp_path: Path, kafka_bootstrap: str) -> None:
+    async with WebhookReceiver() as receiver:
+        config = isolated_config(
+            tmp_path, kafka_bootstrap,
+            webhooks={"endpoints": [{"name": "receiver", "url": receiver.url}]},
+            rules={"record_metrics": [], "threshold": [{"name": "any-drones", "metric": "drones_launched", "value": 1}]},
+        )
+        # Kafka's lowest session timeout by default: the shortest stall a dead member causes.
+        config["kafka"]["membership"] = {"session_timeout_seconds": 6.0, "heartbeat_interval_seconds": 1.0}
+        prefix = config["kafka"]["topics"]["prefix"]
+        articles = f"{prefix}.articles"
+        steady = Daemon(second_worker(config, tmp_path, "steady"), "worker")
+        victim_config = second_worker(config, tmp_path, "victim")
+        victim = Daemon(victim_config, "worker")
+        await asyncio.gather(steady.start(), victim.start())
+        days = iter(range(1, 32))
+        try:
+            await asyncio.gather(steady.wait_ready(), victim.wait_ready())
+            for round_ in range(2):
+                async def split() -> bool:
+                    return bool(await owned_partitions(victim, articles)) and bool(await owned_partitions(steady, articles))
+
+                await eventually(split, 60, "both workers to own article partitions", steady)
+                await publish_articles(kafka_bootstrap, articles, [night(next(days)) for _ in range(4)], tmp_path)
+                await eventually(lambda: delivered_count(receiver, 6 * round_ + 4), 60, "the alerts before the kill", steady)
+                await asyncio.sleep(3)  # past the worker's commit interval: nothing left to redo
+                victim.process.kill()  # type: ignore[union-attr]
+                await victim.process.wait()  # type: ignore[union-attr]
+
+                async def taken_over() -> bool:
+                    return await owned_partitions(steady, articles) == {"0", "1"}
+
+                await eventually(taken_over, 60, "the survivor to own every article partition", steady)
+                # Reports published after the kill are judged and delivered by the survivor.
+                await publish_articles(kafka_bootstrap, articles, [night(next(days)) for _ in range(2)], tmp_path)
+                await eventually(lambda: delivered_count(receiver, 6 * round_ + 6), 60, "the alerts after the kill", steady)
+                if round_ == 0:
+                    victim = Daemon(victim_config, "worker")
+                    await victim.start()
+                    await victim.wait_ready()
+            ids = [h["webhook-id"] for h in receiver.headers]
+            assert len(ids) == len(set(ids)) == 12, ids  # every alert once: none lost, none doubled
+        finally:
+            for daemon in (steady, victim):
+                if daemon.process and daemon.process.returncode is None:
+                    await daemon.stop(signal.SIGTERM)
+
+
+async def delivered_count(receiver: WebhookReceiver, n: int) -> bool:
+    return len(receiver.received) >= n
