@@ -290,8 +290,11 @@ class WebhookSettings(Section):
     )
     retry_jitter: float = Field(default=0.2, ge=0, lt=1)
     breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open an endpoint's breaker.")
-    breaker_cooldown_seconds: PositiveSeconds = 30.0
-    breaker_max_cooldown_seconds: PositiveSeconds = 1800.0
+    breaker_cooldown_seconds: PositiveSeconds = 5.0
+    breaker_max_cooldown_seconds: PositiveSeconds = Field(
+        default=30.0,
+        description="Cap on the pause between probes of an open breaker: how long a receiver that is back may wait to be noticed.",
+    )
     allow_private_addresses: bool = False
     endpoints: list[WebhookEndpoint] = Field(default_factory=list)
 

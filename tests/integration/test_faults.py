@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import signal
 import subprocess
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from test_events import ARTICLES, FIXTURES, publish_articles
 
 from support.daemon import Daemon, isolated_config, write_config
 from support.servers import WebhookReceiver
+from support.webhooks import SECRET, SignedReceiver, alerts, publish_alerts
+from support.webhooks import eventually as until
 from support.streams import api_get, caught_up, eventually, read_topic, run_cli
 from tocsin.records import Alert
 
@@ -196,3 +199,34 @@ async def test_worker_killed_twice_hands_its_partitions_over_and_loses_no_alert(
 
 async def delivered_count(receiver: WebhookReceiver, n: int) -> bool:
     return len(receiver.received) >= n
+
+
+async def test_receiver_back_after_an_outage_gets_the_backlog_at_the_next_probe(tmp_path: Path, kafka_bootstrap: str) -> None:
+    receiver = SignedReceiver(status=503)
+    async with receiver:
+        config = isolated_config(tmp_path, kafka_bootstrap, webhooks={
+            # After two failures the schedule waits an hour: only the breaker's probes can notice the return.
+            "retry_schedule_seconds": [0, 0.1, 3600], "retry_jitter": 0.0, "max_attempts": 5,
+            "breaker_failures": 2, "breaker_cooldown_seconds": 0.1, "breaker_max_cooldown_seconds": 0.4,
+            "endpoints": [{"name": "ops", "url": receiver.url, "secret": SECRET}],
+        })
+        daemon = Daemon(write_config(tmp_path / "tocsin.toml", config), "deliver")
+        await daemon.start()
+        try:
+            await daemon.wait_ready()
+            sent = alerts(uuid.uuid4().hex[:8], 4)
+            ids = {a.alert_id for a in sent}
+            await publish_alerts(kafka_bootstrap, config["kafka"]["topics"]["prefix"], sent)
+            # Down for longer than every retry the schedule allows (5 attempts): probes only.
+            await until(lambda: len(receiver.requests) >= 4 * 5 + 3, "probes well past the schedule's attempts", daemon)
+            receiver.status = 200
+            await until(lambda: set(receiver.delivered) == ids, "the backlog once the receiver is back", daemon)
+            assert sorted(receiver.delivered) == sorted(ids)
+            # Nothing was dead-lettered: a probe does not use up an alert's attempts.
+            metrics = await daemon.metrics()
+            assert metrics.get('tocsin_alerts_delivered_total{endpoint="ops",outcome="dead"}', 0) == 0
+            logs = daemon.logs()
+            assert logs.count("breaker opened") == 1 and logs.count("breaker closed") == 1, logs
+            assert logs.index("breaker opened") < logs.index("probe failed") < logs.index("breaker closed")
+        finally:
+            assert await daemon.stop(signal.SIGTERM) == 0, daemon.logs()
