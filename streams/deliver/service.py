@@ -56,6 +56,15 @@ class Deliverer(Service):
         self._committing: asyncio.Task[None] | None = None
         self._offsets = CommitTracker()
         self._lag = LagMeter([self._topics.alerts.name])
+        self.joined = False  # given its share of the alert partitions (possibly none) at least once
+
+    @property
+    def group_id(self) -> str:
+        return f"{self._settings.kafka.app_id}.deliver"
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return (self._topics.alerts.name,)
 
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
@@ -77,7 +86,7 @@ class Deliverer(Service):
             queue.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
-            group_id=f"{self._settings.kafka.app_id}.deliver",
+            group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="tocsin-deliver",
@@ -232,3 +241,4 @@ class _Rebalance(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         await self._deliverer._claim({tp.partition for tp in assigned})
+        self._deliverer.joined = True

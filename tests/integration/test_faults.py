@@ -18,10 +18,12 @@ import pytest
 from test_events import ARTICLES, FIXTURES, publish_articles
 
 from support.daemon import Daemon, isolated_config, write_config
+from support.net import free_ports
 from support.servers import WebhookReceiver
 from support.webhooks import SECRET, SignedReceiver, alerts, publish_alerts
 from support.webhooks import eventually as until
 from support.streams import api_get, caught_up, eventually, read_topic, run_cli
+from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.records import Alert
 
 pytestmark = pytest.mark.integration
@@ -230,3 +232,39 @@ async def test_receiver_back_after_an_outage_gets_the_backlog_at_the_next_probe(
             assert logs.index("breaker opened") < logs.index("probe failed") < logs.index("breaker closed")
         finally:
             assert await daemon.stop(signal.SIGTERM) == 0, daemon.logs()
+
+
+async def test_broker_away_makes_every_component_unready_in_a_few_log_lines(tmp_path: Path) -> None:
+    port, controller = free_ports(2)  # its own broker, to take away under a running daemon
+    broker = LocalBroker(LocalBrokerConfig(port=port, controller_port=controller, data_dir=tmp_path / "kafka"))
+    await asyncio.to_thread(broker.start)
+    daemon = Daemon(write_config(tmp_path / "tocsin.toml", isolated_config(tmp_path, broker.bootstrap)), "run")
+    try:
+        await daemon.start()
+        await daemon.wait_ready()
+        await asyncio.to_thread(broker.stop)
+        lines_before = len(daemon.log_file.read_text().splitlines())
+
+        async def unready() -> bool:
+            return await readiness_body(daemon) == {"ready": False, "components": {"poll": False, "deliver": False, "work": False}}
+
+        await eventually(unready, 60, "every component to report Kafka gone", daemon)
+        await asyncio.sleep(10)  # long enough for every client to retry (and complain) many times
+        outage = daemon.log_file.read_text().splitlines()[lines_before:]
+        await asyncio.to_thread(broker.start)
+        await daemon.wait_ready()
+        assert len(outage) <= 40, "\n".join(outage)
+        assert sum('"kafka unreachable"' in line for line in outage) == 1
+    finally:
+        try:
+            await daemon.stop(signal.SIGTERM)
+        finally:
+            await asyncio.to_thread(broker.stop)
+
+
+async def readiness_body(daemon: Daemon) -> dict:
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"{daemon.metrics_url}/readyz") as response:
+            return await response.json()
+    except aiohttp.ClientError:
+        return {}

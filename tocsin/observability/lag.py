@@ -1,5 +1,7 @@
 """Consumer lag per topic and partition, for whichever consumer a process runs
-(the Faust worker's or the deliverer's aiokafka consumer: the same calls).
+(the Faust worker's or the deliverer's aiokafka consumer: the same calls), and
+per consumer group over every partition (GroupWatch, which also tells whether
+Kafka answers).
 
 Only the partitions the consumer owns right now have a series, so after a
 rebalance the new owner reports a partition and the old one stops; summing
@@ -8,12 +10,19 @@ over instances gives the group's lag without double counting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from aiokafka.errors import IllegalStateError
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import IllegalStateError, KafkaError
+from mode import Service
 
-from tocsin.observability.metrics import CONSUMER_LAG
+from tocsin.observability.metrics import CONSUMER_GROUP_LAG, CONSUMER_LAG
+
+log = structlog.get_logger(__name__)
 
 
 class LagMeter:
@@ -36,4 +45,79 @@ class LagMeter:
             CONSUMER_LAG.remove(*gone)
         for labels, behind in lag.items():
             CONSUMER_LAG.labels(*labels).set(behind)
+        self._exported = set(lag)
+
+
+class GroupWatch(Service):
+    """Whether Kafka answers this process, and each consumer group's lag over every partition.
+
+    Asked every few seconds with a short timeout: ``reachable`` is what readiness
+    reports while the broker is away (the clients themselves only retry, and say so
+    many times a second). The lag is the end offset minus the group's committed
+    offset, for every partition of the group's topics: a partition stuck with a
+    dead member, or whose consumer stopped committing (a stage held by its store),
+    shows here although no live member reports it. Every member of a group
+    exports the same series, so aggregate with ``max``, not ``sum``.
+    """
+
+    def __init__(self, bootstrap: list[str], groups: Mapping[str, Iterable[str]], *, interval: float = 5.0) -> None:
+        super().__init__()
+        self._bootstrap = bootstrap
+        self._groups = {group: tuple(topics) for group, topics in groups.items()}
+        self._interval = interval
+        self._exported: set[tuple[str, str, str]] = set()
+        self.reachable = True
+
+    async def on_start(self) -> None:
+        timeout_ms = int(self._interval * 1000)
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="tocsin-watch", request_timeout_ms=timeout_ms)
+        self._offsets = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, enable_auto_commit=False, client_id="tocsin-watch", request_timeout_ms=timeout_ms
+        )
+        await self._admin.start()
+        await self._offsets.start()
+
+    async def on_stop(self) -> None:
+        await self._offsets.stop()
+        await self._admin.close()
+
+    @Service.task
+    async def _watch(self) -> None:
+        while not self.should_stop:
+            try:
+                lag = await asyncio.wait_for(self._measure(), self._interval)
+            except (KafkaError, OSError, TimeoutError) as exc:
+                if self.reachable:
+                    log.warning("kafka unreachable", error=repr(exc))
+                self.reachable = False
+            else:
+                if not self.reachable:
+                    log.warning("kafka reachable again")
+                self.reachable = True
+                self._export(lag)
+            await self.sleep(self._interval)
+
+    async def _measure(self) -> dict[tuple[str, str, str], int]:
+        topics = sorted({t for topics in self._groups.values() for t in topics})
+        partitions = [
+            TopicPartition(d["topic"], p["partition"]) for d in await self._admin.describe_topics(topics) for p in d["partitions"]
+        ] if topics else []
+        if not partitions:
+            await self._admin.describe_cluster()  # still ask Kafka something
+            return {}
+        ends = await self._offsets.end_offsets(partitions)
+        lag = {}
+        for group, group_topics in self._groups.items():
+            committed = await self._admin.list_consumer_group_offsets(group)
+            for tp in partitions:
+                if tp.topic in group_topics:
+                    done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0
+                    lag[(group, tp.topic, str(tp.partition))] = max(ends[tp] - done, 0)
+        return lag
+
+    def _export(self, lag: dict[tuple[str, str, str], int]) -> None:
+        for gone in self._exported - lag.keys():
+            CONSUMER_GROUP_LAG.remove(*gone)
+        for labels, behind in lag.items():
+            CONSUMER_GROUP_LAG.labels(*labels).set(behind)
         self._exported = set(lag)
