@@ -6,7 +6,7 @@ from datetime import datetime
 import structlog
 from faust.types import StreamT
 
-from streams.detect import AlertLogEntry, Detection, RecordLadder, cooldown_key, detect, record_alert_id, threshold_alert_id
+from streams.detect import AlertLogEntry, Detection, RecordLadder, cooldown_key, detect
 from streams.merge import record_scope
 from streams.pipeline import Pipeline
 from tocsin.observability.metrics import ALERTS_RAISED, RAW_TO_ALERT_SECONDS, RECORDS_PRODUCED
@@ -36,8 +36,6 @@ def register(p: Pipeline) -> None:
             if event is None:
                 continue
             scope = record_scope(event)
-            log_keys = [record_alert_id(event, m) for m in rules.record_metrics]
-            log_keys += [threshold_alert_id(event, r) for r in rules.threshold]
             clocks = {cooldown_key(r, event) for r in rules.threshold if r.cooldown_hours is not None}
 
             def detected() -> Detection:
@@ -46,7 +44,7 @@ def register(p: Pipeline) -> None:
                     record_metrics=rules.record_metrics,
                     rules=rules.threshold,
                     ladders={m: RecordLadder.from_bytes(raw) for m in rules.record_metrics if (raw := ladders.get(ladder_key(scope, m)))},
-                    log={k: AlertLogEntry.from_bytes(raw) for k in log_keys if (raw := alert_log.get(k))},
+                    log=lambda key: AlertLogEntry.from_bytes(raw) if (raw := alert_log.get(key)) else None,
                     cooldowns={c: datetime.fromisoformat(at) for c in clocks if (at := cooldowns.get(c))},
                     now=utc_now(),
                 )
@@ -61,7 +59,7 @@ def register(p: Pipeline) -> None:
                 if event.last_raw_arrived_at is not None:
                     RAW_TO_ALERT_SECONDS.observe((utc_now() - event.last_raw_arrived_at).total_seconds())
                 log.info("alert raised", alert_id=alert.alert_id, kind=alert.kind.value, metric=alert.metric.value,
-                         value=alert.value, revision=alert.revision, event_id=event.event_id)
+                         value=alert.value, revision=alert.revision, event_id=alert.event.event_id, superseded=alert.superseded)
 
             def record() -> None:
                 for metric, ladder in found.ladders.items():

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 import structlog
 from faust.types import StreamT
 
-from streams.merge import OpenEvent, OpenEvents, merge_into, pair_key, partition_for, record_scope
+from streams.merge import Merged, OpenEvents, merge_into, pair_key, partition_for, record_scope
 from streams.pipeline import Pipeline
 from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
@@ -23,7 +24,7 @@ def stored_event(events: Mapping[str, bytes], event_id: str) -> AttackEvent | No
 
 
 def register(p: Pipeline) -> None:
-    for result in ("new_event", "revised", "unchanged"):  # series from the start, so rate() sees the first one
+    for result in ("new_event", "revised", "unchanged", "bridged"):  # series from the start, so rate() sees the first one
         MERGES.labels(result)
     open_events = p.table("open-events", "raw")
     events = p.table(EVENTS_TABLE, "raw")
@@ -38,38 +39,43 @@ def register(p: Pipeline) -> None:
                 continue
             key = pair_key(report)
 
-            def merged_report() -> tuple[OpenEvents, tuple[AttackEvent, list[OpenEvent]] | None, list[dict[str, object]]]:
+            def merged_report() -> tuple[OpenEvents, Merged | None, dict[str, list[dict[str, object]]]]:
                 stored = open_events.get(key)
                 state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
                 merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
-                return state, merged, (revisions[merged[0].event_id] if merged else [])
+                touched = (merged.event, *merged.absorbed) if merged else ()
+                return state, merged, {e.event_id: revisions[e.event_id] for e in touched}
 
             state, merged, past_revisions = await p.durably("merge", merged_report)
             if merged is None:
                 MERGES.labels("unchanged").inc()
                 continue
-            revised, still_open_events = merged
+            revised = merged.event
             MERGES.labels("new_event" if revised.revision == 1 else "revised").inc()
+            changed = (revised, *merged.absorbed)
+            encoded = {e.event_id: e.to_bytes() for e in changed}
             # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
-            encoded = revised.to_bytes()
-            published = await p.events.send(
-                key=revised.event_id.encode(),
-                value=encoded,
-                partition=partition_for(record_scope(revised), partitions),
-            )
-            await published  # acknowledged before the state that says it was (streams.app)
-            RECORDS_PRODUCED.labels("merge").inc()
-            opened = OpenEvents(events=tuple(still_open_events))
+            published = [
+                await p.events.send(key=e.event_id.encode(), value=encoded[e.event_id], partition=partition_for(record_scope(e), partitions))
+                for e in changed
+            ]
+            await asyncio.gather(*published)  # acknowledged before the state that says they were (streams.app)
+            RECORDS_PRODUCED.labels("merge").inc(len(changed))
+            opened = OpenEvents(events=tuple(merged.open_events))
             # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
-            kept_revisions = [*past_revisions, revision_summary(revised)][-REVISIONS_KEPT:]
+            kept = {e.event_id: [*past_revisions[e.event_id], revision_summary(e)][-REVISIONS_KEPT:] for e in changed}
 
             def record() -> None:
+                for event_id, value in encoded.items():
+                    events[event_id] = value
+                    revisions[event_id] = kept[event_id]
                 if opened != state:
                     open_events[key] = opened.to_bytes()
-                events[revised.event_id] = encoded
-                revisions[revised.event_id] = kept_revisions
 
             await p.durably("merge", record)
+            for alias in merged.absorbed:
+                MERGES.labels("bridged").inc()
+                log.info("events bridged", event_id=revised.event_id, alias=alias.event_id, article_id=report.article_id)
             log.info("event revised", event_id=revised.event_id, revision=revised.revision, article_id=report.article_id)
 
     @p.app.timer(10.0)
@@ -86,4 +92,6 @@ def revision_summary(event: AttackEvent) -> dict[str, object]:
         "article_id": latest.article_id,
         "source": latest.source,
         "figures": {f.metric.value: f.value for f in event.figures},
+        "disputed": {f.metric.value: list(f.disputed) for f in event.figures if f.disputed},
+        "merged_into": event.merged_into,
     }

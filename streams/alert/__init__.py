@@ -1,3 +1,3 @@
-from streams.alert.alerts import record_alert, threshold_alert
+from streams.alert.alerts import record_alert, revised_alert, threshold_alert
 
-__all__ = ["record_alert", "threshold_alert"]
+__all__ = ["record_alert", "revised_alert", "threshold_alert"]

@@ -13,6 +13,7 @@ def threshold_alert(event: AttackEvent, rule: ThresholdRule, now: datetime) -> A
     assert value is not None, "only matching rules become alerts"
     return Alert(
         alert_id=alert_id(event.event_id, AlertKind.THRESHOLD, rule.name),
+        disputed=_dispute(event, rule.metric),
         kind=AlertKind.THRESHOLD,
         severity=rule.severity,
         metric=rule.metric,
@@ -25,13 +26,15 @@ def threshold_alert(event: AttackEvent, rule: ThresholdRule, now: datetime) -> A
 
 
 def record_alert(
-    event: AttackEvent, metric: Metric, previous: PreviousRecord, revision: int, now: datetime
+    event: AttackEvent, metric: Metric, previous: PreviousRecord, revision: int, now: datetime, record_id: str
 ) -> Alert:
-    """Revision 1 is the record; later revisions update the same alert id with a higher figure."""
+    """Revision 1 is the record; later revisions update the same alert id with a higher figure. The id is
+    the attack's: its own event's, or an alias's that raised it before the events merged."""
     value = event.value(metric)
     assert value is not None, "only a present figure breaks a record"
     return Alert(
-        alert_id=alert_id(event.event_id, AlertKind.RECORD, metric.value),
+        alert_id=record_id,
+        disputed=_dispute(event, metric),
         kind=AlertKind.RECORD,
         severity=Severity.CRITICAL,
         metric=metric,
@@ -43,3 +46,20 @@ def record_alert(
         revision=revision,
         updated=revision > 1,
     )
+
+
+def revised_alert(
+    last: Alert, previous: PreviousRecord, now: datetime, *, superseded: bool, event: AttackEvent | None = None
+) -> Alert:
+    """The next revision of a published record alert, under its id: superseded by ``previous`` (it no longer
+    stands), or naming ``previous`` as the record it broke; with ``event``, as of that event revision."""
+    changes: dict[str, object] = {"revision": last.revision + 1, "updated": True, "superseded": superseded, "previous": previous, "raised_at": now}
+    if event is not None:
+        value = event.value(last.metric)
+        changes |= {"event": event, "value": last.value if value is None else value, "disputed": _dispute(event, last.metric)}
+    return last.model_copy(update=changes)
+
+
+def _dispute(event: AttackEvent, metric: Metric) -> tuple[float, float] | None:
+    figure = event.figure(metric)
+    return figure.disputed if figure else None

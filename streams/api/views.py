@@ -20,6 +20,8 @@ class EventQuery:
     limit: int = 50
 
     def matches(self, event: AttackEvent) -> bool:
+        if event.merged_into is not None:
+            return False  # an alias: its reports are in the event it names
         if self.since is not None and event.updated_at < self.since:
             return False
         if self.target is not None and event.target != self.target:
@@ -37,7 +39,9 @@ def event_summary(event: AttackEvent) -> dict[str, Any]:
         "target": event.target,
         "night_of": event.window.night_of.isoformat(),
         "figures": {f.metric.value: f.value for f in event.figures},
+        # Sources disagree: (lowest, highest) exact claim; the figure above is the precedence's pick.
         "disputed": {f.metric.value: list(f.disputed) for f in event.figures if f.disputed},
+        "aliases": list(event.aliases),
         "sources": len(event.sources),
         "historical": event.historical,
         "updated_at": event.updated_at.isoformat(),

@@ -29,7 +29,7 @@ from streams.deliver.render import BodyCache, message_id
 from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
-from tocsin.kafka.topics import topics_for
+from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
 from tocsin.observability.metrics import ALERTS_DELIVERED, DEAD_LETTERS, RECORDS_CONSUMED
 from tocsin.records import Alert, DeadLetter, Delivery, DeliveryStatus, RecordError, delivery_key, utc_now
@@ -58,14 +58,6 @@ class Deliverer(Service):
         self._lag = LagMeter([self._topics.alerts.name])
         self.joined = False  # given its share of the alert partitions (possibly none) at least once
 
-    @property
-    def group_id(self) -> str:
-        return f"{self._settings.kafka.app_id}.deliver"
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        return (self._topics.alerts.name,)
-
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
         self._producer = AIOKafkaProducer(
@@ -86,7 +78,7 @@ class Deliverer(Service):
             queue.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
-            group_id=self.group_id,
+            group_id=deliver_group(self._settings.kafka),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="tocsin-deliver",

@@ -1,4 +1,4 @@
-from streams.detect.detector import AlertLogEntry, Detection, cooldown_key, detect, record_alert_id, threshold_alert_id
+from streams.detect.detector import AlertLogEntry, Detection, cooldown_key, detect
 from streams.detect.records import Mark, RecordLadder, broken_record
 from streams.detect.thresholds import cooled_down, event_time, matching_rules
 
@@ -13,6 +13,4 @@ __all__ = [
     "detect",
     "event_time",
     "matching_rules",
-    "record_alert_id",
-    "threshold_alert_id",
 ]

@@ -48,6 +48,13 @@ _STRIKE_WORDS = re.compile(
 )
 # A headline about one night or day ("у ніч на 9 червня", "overnight") is about one attack whatever else it says.
 _NIGHT_CUE = re.compile(r"overnight|night|ніч|вночі|ночь|ночью|today|сьогодні|сегодня|this morning|зранку|утром")
+# A headline naming a further wave of the night or day: the one text cue that a night holds two attacks.
+# Only the headline, and only wave words: a body that tells both waves, or "the second attack on Kyiv this
+# week", is about one attack.
+_FURTHER_WAVE = re.compile(
+    r"(?:second|another|new|fresh|third|later) wave|second (?:attack|strike|barrage)s? (?:of|on|in) the (?:same )?(?:day|night|morning)"
+    r"|(?:друг|нов|повторн|трет)\w* хвил\w*|(?:втор|нов|повторн|трет)\w* волн\w*|повторн\w* (?:атак|удар|обстріл|обстрел)"
+)
 # The General Staff's daily report opens with the day's combat clashes.
 _FRONT_LINE_SUMMARY = re.compile(
     r"бойов\w* зіткнен\w*|боєзіткнен\w*|combat (?:engagements|clashes)|боестолкновен\w*|боев\w* столкновен\w*"
@@ -127,6 +134,7 @@ def extract(article: Article) -> ExtractionReport:
         weapons=tuple(_weapons(fields, readings, candidates)),
         locations=tuple(_locations(_places(fields, readings), target)),
         record_claims=tuple(_record_claims(fields, readings, usable)),
+        separate_wave=bool(_FURTHER_WAVE.search(fields[0].low)),
     )
 
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from support.daemon import Daemon, isolated_config, write_config
+from support.daemon import Daemon
 from support.servers import WebhookReceiver
 from streams.deliver.render import message_id
-from support.streams import api_get, caught_up, eventually, read_topic, run_cli
+from support.streams import api_get, backfilled, caught_up, eventually, read_topic, run_cli
 from tocsin.cli.replay import REPLAY_PARTITION, read_articles
 from tocsin.records import Alert
 
@@ -44,10 +44,7 @@ RECORD_NIGHTS = [
 
 
 async def setup(tmp_path: Path, bootstrap: str, **sections: Any) -> tuple[Path, str]:
-    config = isolated_config(tmp_path, bootstrap, rules={"record_metrics": ["drones_launched"]}, **sections)
-    config_file = write_config(tmp_path / "tocsin.toml", config)
-    await run_cli(config_file, "backfill", "--csv", str(FIXTURES / "attacks_2025.csv"), "--until", "2025-05-01")
-    return config_file, config["kafka"]["topics"]["prefix"]
+    return await backfilled(tmp_path, bootstrap, FIXTURES / "attacks_2025.csv", "2025-05-01", rules={"record_metrics": ["drones_launched"]}, **sections)
 
 
 async def record_alerts(bootstrap: str, prefix: str) -> list[Alert]:
@@ -137,3 +134,33 @@ async def test_sigkill_mid_stream_loses_and_repeats_nothing(tmp_path: Path, kafk
     # (at-least-once); the receiver must still get each alert once.
     repeats = {k: n for k, n in Counter(h["webhook-id"] for h in receiver.headers).items() if n > 1}
     assert not repeats, f"alerts delivered twice: {repeats}"
+
+
+async def test_a_backlog_of_nights_out_of_order_ends_with_the_in_order_alerts(tmp_path: Path, kafka_bootstrap: str) -> None:
+    """A backlog arrives newest night first (as a poll of several nights once did): every record is judged
+    against the earlier nights whenever they arrive, and an alert a late earlier night outranks is updated
+    under its own id, superseded or naming the right previous record."""
+    config_file, prefix = await setup(tmp_path, kafka_bootstrap)
+    lines = [line for line in ARTICLES.read_text().splitlines() if line.strip()]
+    backlog = tmp_path / "backlog.jsonl"
+    backlog.write_text("".join(line + "\n" for line in sorted(lines, key=lambda line: json.loads(line)["published"], reverse=True)))
+    daemon = Daemon(config_file, "worker")
+    await daemon.start()
+    try:
+        await daemon.wait_ready()
+        out = await run_cli(config_file, "replay", "--wait", str(backlog))
+        alerts = await record_alerts(kafka_bootstrap, prefix)
+        records = (await api_get(daemon, "/records?scope=UA&metric=drones_launched"))["records"]["UA"]["drones_launched"]
+    finally:
+        assert await daemon.stop(signal.SIGTERM) == 0, daemon.logs()
+    latest: dict[str, Alert] = {}
+    for alert in alerts:
+        if alert.alert_id not in latest or alert.revision > latest[alert.alert_id].revision:
+            latest[alert.alert_id] = alert
+    standing = [a for a in latest.values() if not a.superseded]
+    assert by_night(standing) == RECORD_NIGHTS  # the right nights, each naming the right previous record
+    superseded = [a for a in latest.values() if a.superseded]
+    assert superseded, "the backlog should have raised records that earlier nights outrank"
+    assert all(a.updated and a.revision > 1 for a in superseded)
+    assert f"alerts superseded: {len(superseded)}" in out.splitlines()
+    assert (records["value"], records["night_of"]) == (810, "2025-09-07")

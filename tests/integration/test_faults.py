@@ -145,13 +145,7 @@ async def owned_partitions(daemon: Daemon, topic: str) -> set[str]:
     return {k.split('partition="')[1].split('"')[0] for k in metrics if k.startswith("tocsin_consumer_lag_messages{") and f'topic="{topic}"' in k}
 
 
-def second_worker(config: dict, tmp_path: Path, name: str) -> Path:
-    """The same deployment (topics, groups), its own state and ports."""
-    own = isolated_config(tmp_path, "unused")
-    return write_config(tmp_path / f"{name}.toml", {**config, "data_dir": str(tmp_path / name), "metrics": own["metrics"], "api": own["api"]})
-
-
-async def test_worker_killed_twice_hands_its_partitions_over_and_loses_no_alert(tmp_path: Path, kafka_bootstrap: str) -> None:
+async def test_worker_killed_twice_resumes_its_partitions_and_loses_no_alert(tmp_path: Path, kafka_bootstrap: str) -> None:
     async with WebhookReceiver() as receiver:
         config = isolated_config(
             tmp_path, kafka_bootstrap,
@@ -160,43 +154,32 @@ async def test_worker_killed_twice_hands_its_partitions_over_and_loses_no_alert(
         )
         # Kafka's lowest session timeout by default: the shortest stall a dead member causes.
         config["kafka"]["membership"] = {"session_timeout_seconds": 6.0, "heartbeat_interval_seconds": 1.0}
-        prefix = config["kafka"]["topics"]["prefix"]
-        articles = f"{prefix}.articles"
-        steady = Daemon(second_worker(config, tmp_path, "steady"), "worker")
-        victim_config = second_worker(config, tmp_path, "victim")
-        victim = Daemon(victim_config, "worker")
-        await asyncio.gather(steady.start(), victim.start())
+        config_file = write_config(tmp_path / "tocsin.toml", config)
+        articles = f"{config['kafka']['topics']['prefix']}.articles"
         days = iter(range(1, 32))
+        worker = Daemon(config_file, "worker")
+        await worker.start()
         try:
-            await asyncio.gather(steady.wait_ready(), victim.wait_ready())
-            for round_ in range(2):
-                async def split() -> bool:
-                    return bool(await owned_partitions(victim, articles)) and bool(await owned_partitions(steady, articles))
+            for round_ in range(3):
+                await worker.wait_ready()
 
-                await eventually(split, 60, "both workers to own article partitions", steady)
-                await publish_articles(kafka_bootstrap, articles, [night(next(days)) for _ in range(4)], tmp_path)
-                await eventually(lambda: delivered_count(receiver, 6 * round_ + 4), 60, "the alerts before the kill", steady)
-                await asyncio.sleep(3)  # past the worker's commit interval: nothing left to redo
-                victim.process.kill()  # type: ignore[union-attr]
-                await victim.process.wait()  # type: ignore[union-attr]
+                async def owns_all(worker: Daemon = worker) -> bool:
+                    # Its dead predecessor's partitions are its own again (the group dropped the dead member).
+                    return await owned_partitions(worker, articles) == {"0", "1"}
 
-                async def taken_over() -> bool:
-                    return await owned_partitions(steady, articles) == {"0", "1"}
-
-                await eventually(taken_over, 60, "the survivor to own every article partition", steady)
-                # Reports published after the kill are judged and delivered by the survivor.
-                await publish_articles(kafka_bootstrap, articles, [night(next(days)) for _ in range(2)], tmp_path)
-                await eventually(lambda: delivered_count(receiver, 6 * round_ + 6), 60, "the alerts after the kill", steady)
-                if round_ == 0:
-                    victim = Daemon(victim_config, "worker")
-                    await victim.start()
-                    await victim.wait_ready()
+                await eventually(owns_all, 60, "the worker to own every article partition", worker)
+                await publish_articles(kafka_bootstrap, articles, [night(next(days)) for _ in range(3)], tmp_path)
+                await eventually(lambda: delivered_count(receiver, 3 * round_ + 3), 60, "this round's alerts", worker)
+                if round_ < 2:
+                    await asyncio.sleep(1)  # the deliveries on record: the kill falls outside the webhook-id window
+                    worker.process.kill()  # type: ignore[union-attr]
+                    await worker.process.wait()  # type: ignore[union-attr]
+                    worker = Daemon(config_file, "worker")
+                    await worker.start()
             ids = [h["webhook-id"] for h in receiver.headers]
-            assert len(ids) == len(set(ids)) == 12, ids  # every alert once: none lost, none doubled
+            assert len(ids) == len(set(ids)) == 9, ids  # every alert once: none lost, none doubled
         finally:
-            for daemon in (steady, victim):
-                if daemon.process and daemon.process.returncode is None:
-                    await daemon.stop(signal.SIGTERM)
+            await worker.stop(signal.SIGTERM)
 
 
 async def delivered_count(receiver: WebhookReceiver, n: int) -> bool:
@@ -249,7 +232,7 @@ async def test_broker_away_makes_every_component_unready_in_a_few_log_lines(tmp_
             return await readiness_body(daemon) == {"ready": False, "components": {"poll": False, "deliver": False, "work": False}}
 
         await eventually(unready, 60, "every component to report Kafka gone", daemon)
-        await asyncio.sleep(10)  # long enough for every client to retry (and complain) many times
+        await asyncio.sleep(5)  # long enough for every client to retry (and complain) many times
         outage = daemon.log_file.read_text().splitlines()[lines_before:]
         await asyncio.to_thread(broker.start)
         await daemon.wait_ready()

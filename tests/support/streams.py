@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from support.daemon import TOCSIN, Daemon
+from support.daemon import TOCSIN, Daemon, isolated_config, write_config
 
 
 async def run_cli(config_file: Path, *args: str, timeout: float = 120.0) -> str:
@@ -85,3 +85,11 @@ def persisted_offsets(data_dir: Path, table: str) -> dict[int, int]:
         finally:
             db.close()
     return out
+
+
+async def backfilled(tmp_path: Path, bootstrap: str, csv: Path, until: str, **sections: Any) -> tuple[Path, str]:
+    """An isolated config with record history backfilled from ``csv`` up to ``until``: its file and topic prefix."""
+    config = isolated_config(tmp_path, bootstrap, **sections)
+    config_file = write_config(tmp_path / "tocsin.toml", config)
+    await run_cli(config_file, "backfill", "--csv", str(csv), "--until", until)
+    return config_file, config["kafka"]["topics"]["prefix"]

@@ -11,3 +11,7 @@ class BrokerError(KafkaSetupError):
     The message says what failed and, where the broker or Maven wrote
     something, ends with the last lines of that output.
     """
+
+
+class NotDrained(TocsinError):
+    """The pipeline still had unprocessed records when the wait for it ended."""

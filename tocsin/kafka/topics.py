@@ -51,6 +51,11 @@ class Topics:
         return (self.articles, self.reports, self.events, self.alerts, self.dead_letters, self.feeds, self.feed_state, self.deliveries)
 
 
+def deliver_group(settings: KafkaSettings) -> str:
+    """The deliverer's consumer group (the stream worker's is the Faust app id itself)."""
+    return f"{settings.app_id}.deliver"
+
+
 def topics_for(settings: KafkaSettings) -> Topics:
     t = settings.topics
 

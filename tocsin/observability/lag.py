@@ -11,15 +11,16 @@ over instances gives the group's lag without double counting.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import IllegalStateError, KafkaError
 from mode import Service
 
+from tocsin.kafka.drain import Stage, partition_lag
 from tocsin.observability.metrics import CONSUMER_GROUP_LAG, CONSUMER_LAG
 
 log = structlog.get_logger(__name__)
@@ -60,10 +61,10 @@ class GroupWatch(Service):
     exports the same series, so aggregate with ``max``, not ``sum``.
     """
 
-    def __init__(self, bootstrap: list[str], groups: Mapping[str, Iterable[str]], *, interval: float = 5.0) -> None:
+    def __init__(self, bootstrap: list[str], stages: Sequence[Stage], *, interval: float = 5.0) -> None:
         super().__init__()
         self._bootstrap = bootstrap
-        self._groups = {group: tuple(topics) for group, topics in groups.items()}
+        self._stages = tuple(stages)
         self._interval = interval
         self._exported: set[tuple[str, str, str]] = set()
         self.reachable = True
@@ -98,22 +99,11 @@ class GroupWatch(Service):
             await self.sleep(self._interval)
 
     async def _measure(self) -> dict[tuple[str, str, str], int]:
-        topics = sorted({t for topics in self._groups.values() for t in topics})
-        partitions = [
-            TopicPartition(d["topic"], p["partition"]) for d in await self._admin.describe_topics(topics) for p in d["partitions"]
-        ] if topics else []
-        if not partitions:
+        if not self._stages:
             await self._admin.describe_cluster()  # still ask Kafka something
             return {}
-        ends = await self._offsets.end_offsets(partitions)
-        lag = {}
-        for group, group_topics in self._groups.items():
-            committed = await self._admin.list_consumer_group_offsets(group)
-            for tp in partitions:
-                if tp.topic in group_topics:
-                    done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0
-                    lag[(group, tp.topic, str(tp.partition))] = max(ends[tp] - done, 0)
-        return lag
+        lag = await partition_lag(self._admin, self._offsets, self._stages)
+        return {(group, tp.topic, str(tp.partition)): behind for (group, tp), behind in lag.items()}
 
     def _export(self, lag: dict[tuple[str, str, str], int]) -> None:
         for gone in self._exported - lag.keys():

@@ -52,7 +52,7 @@ EXTRACTIONS = Counter(
     ["result"],
 )
 MERGES = Counter(
-    "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event).", ["result"]
+    "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event), bridged (an event merged into an earlier one).", ["result"]
 )
 ALERTS_RAISED = Counter("tocsin_alerts_raised", "Alerts published, by kind.", ["kind"])
 ALERTS_DELIVERED = Counter(

@@ -54,6 +54,12 @@ class Alert(Record):
     # A later upward revision re-publishes the same alert id with revision + 1 and updated=True.
     revision: int = 1
     updated: bool = False
+    # Optional fields added within version 1 (the webhook contract: consumers ignore what they do not know).
+    # A record alert a late report of an earlier night outranked: it no longer stands; ``previous`` names
+    # the record that supersedes it (an update of the same id, revision + 1).
+    superseded: bool = False
+    # Sources disagree on the alerted figure: (lowest, highest) exact claim; ``value`` follows the precedence.
+    disputed: tuple[float, float] | None = None
 
 
 def alert_id(event_id: str, kind: AlertKind, subject: str) -> str:

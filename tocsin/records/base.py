@@ -43,6 +43,8 @@ class Record(Model):
 
     SCHEMA: ClassVar[str]
     VERSION: ClassVar[int]
+    READS_OLDER: ClassVar[tuple[int, ...]] = ()
+    """Earlier versions this one still decodes: each only lacks fields that have defaults here."""
 
     def to_bytes(self) -> bytes:
         """Compact UTF-8 JSON, ``schema`` and ``version`` first, then the fields in declaration order.
@@ -72,10 +74,9 @@ class Record(Model):
         schema, version = data.pop("schema", None), data.pop("version", None)
         if schema != cls.SCHEMA:
             raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {schema!r}")
-        if version != cls.VERSION:
-            raise RecordError(
-                "unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {cls.VERSION}"
-            )
+        if version != cls.VERSION and version not in cls.READS_OLDER:
+            readable = ", ".join(str(v) for v in (*cls.READS_OLDER, cls.VERSION))
+            raise RecordError("unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {readable}")
         return cls._validated(lambda: cls.model_validate(data))
 
     @classmethod

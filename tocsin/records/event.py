@@ -14,7 +14,8 @@ class EventFigure(Model):
     value: float
     qualifier: Qualifier
     claims: tuple[Figure, ...]
-    # Sources disagree beyond the merge tolerance: (lowest, highest) exact claim.
+    # Sources disagree beyond the dispute tolerance: (lowest, highest) exact claim; ``value`` is the one
+    # the precedence picked, ``claims`` holds every source's.
     disputed: tuple[float, float] | None = None
     # Computed from other figures (aerial weapons = drones + missiles), not claimed.
     derived: bool = False
@@ -30,7 +31,8 @@ class EventSource(Model):
 
 class AttackEvent(Record):
     SCHEMA = "tocsin.event"
-    VERSION = 1
+    VERSION = 2
+    READS_OLDER = (1,)  # v1 had no aliases, merged_into, separate_wave
 
     event_id: str
     revision: int
@@ -48,7 +50,16 @@ class AttackEvent(Record):
     last_raw_arrived_at: UtcDatetime | None = None
     # Seeded by `tocsin backfill`: feeds record history, never raises alerts.
     historical: bool = False
+    # Later events found to be this same attack (a report bridged them): their ids, merged into this one.
+    aliases: tuple[str, ...] = ()
+    # Set on an alias: this id's reports now live in that event (the record stays, so the id keeps resolving).
+    merged_into: str | None = None
+    # Opened by a report naming a further wave of its night: never merged with the night's first wave.
+    separate_wave: bool = False
+
+    def figure(self, metric: Metric) -> EventFigure | None:
+        return next((f for f in self.figures if f.metric is metric), None)
 
     def value(self, metric: Metric) -> float | None:
-        figure = next((f for f in self.figures if f.metric is metric), None)
+        figure = self.figure(metric)
         return figure.value if figure else None

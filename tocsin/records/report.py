@@ -90,7 +90,8 @@ class Window(Model):
 
 class ExtractionReport(Record):
     SCHEMA = "tocsin.report"
-    VERSION = 1
+    VERSION = 2
+    READS_OLDER = (1,)  # v1 had no separate_wave
 
     article_id: str
     article_url: str | None = None
@@ -109,6 +110,9 @@ class ExtractionReport(Record):
     record_claims: tuple[RecordClaim, ...] = ()
     extractor: str
     raw_arrived_at: UtcDatetime | None = None
+    # The article itself says this is a further wave of the night ("a second attack", "another wave"):
+    # the merge stage's only text cue that one night holds two attacks.
+    separate_wave: bool = False
 
     @property
     def mergeable(self) -> bool:

@@ -29,7 +29,7 @@ def _number(value: float) -> str:
 
 def summarise(alert: Alert) -> Summary:
     event = alert.event
-    updated = "Updated: " if getattr(alert, "updated", False) else ""
+    updated = "Superseded: " if getattr(alert, "superseded", False) else "Updated: " if getattr(alert, "updated", False) else ""
     if alert.kind is AlertKind.RECORD:
         title = f"{updated}Record {_metric(alert.metric)}: {_number(alert.value)}"
     else:
@@ -43,7 +43,8 @@ def summarise(alert: Alert) -> Summary:
         lines.append(("Rule", f"{alert.rule.name}: {_metric(alert.rule.metric)} {alert.rule.op} {_number(alert.rule.value)}"))
     previous = getattr(alert, "previous", None)
     if previous is not None:
-        lines.append(("Previous record", f"{_number(previous.value)} on the night of {previous.night_of.isoformat()}"))
+        label = "Outranked by" if getattr(alert, "superseded", False) else "Previous record"
+        lines.append((label, f"{_number(previous.value)} on the night of {previous.night_of.isoformat()}"))
     for figure in event.figures[:MAX_FIGURES]:
         qualifier = "" if figure.qualifier.value == "exact" else f" ({figure.qualifier.value.replace('_', ' ')})"
         lines.append((_metric(figure.metric).capitalize(), f"{_number(figure.value)}{qualifier}"))

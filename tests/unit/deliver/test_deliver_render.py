@@ -100,3 +100,14 @@ def test_chat_payloads_stay_within_documented_limits(alert: Alert) -> None:
     assert len(render(alert, endpoint("teams")).content) <= limits.TEAMS_MESSAGE_BYTES
     telegram = body(alert, "telegram")
     assert 1 <= len(telegram["text"]) <= limits.TELEGRAM_TEXT and telegram["chat_id"] == "-100123"
+
+
+def test_a_superseded_record_says_so_and_names_what_outranks_it() -> None:
+    alert = sample_alert(AlertKind.RECORD)
+    assert alert.previous is not None
+    outranked = alert.model_copy(update={"revision": 2, "updated": True, "superseded": True, "disputed": (500.0, 539.0)})
+    document = body(outranked, "cloudevents")
+    jsonschema.validate(document, SCHEMA)
+    assert document["data"]["superseded"] is True and document["data"]["disputed"] == [500, 539]
+    text = json.dumps(body(outranked, "slack"), ensure_ascii=False)
+    assert "Superseded: Record" in text and "Outranked by" in text

@@ -60,3 +60,27 @@ def test_a_file_in_another_format_is_refused_naming_the_line() -> None:
     with pytest.raises(HistoryError, match="line 3: bad time_start/time_end"):
         events_from_csv([header, "2025-07-03 18:00,2025-07-04 09:00,Shahed-136/131,539,268,208,kpszsu/a\n",
                          "yesterday,2025-07-04 09:00,Shahed-136/131,1,1,0,kpszsu/b\n"])
+
+
+def test_records_of_the_previous_versions_still_decode() -> None:
+    """Fields were added (aliases, separate_wave, alert ids on marks, …): what the previous build wrote reads on."""
+    from streams.detect import AlertLogEntry, RecordLadder
+    from streams.merge import OpenEvents
+    from tocsin.records import AttackEvent, ExtractionReport, RecordError
+
+    event = AttackEvent.from_bytes(
+        b'{"schema":"tocsin.event","version":1,"event_id":"evt_a","revision":1,"attacker":"RU","target":"UA",'
+        b'"window":{"night_of":"2025-07-04"},"sources":[],"updated_at":"2025-07-04T06:00:00Z"}'
+    )
+    assert event.aliases == () and event.merged_into is None
+    report = ExtractionReport.from_bytes(
+        b'{"schema":"tocsin.report","version":1,"article_id":"a","source":"s","is_attack":true,"confidence":0.9,"extractor":"x"}'
+    )
+    assert not report.separate_wave
+    ladder = RecordLadder.from_bytes(b'{"schema":"tocsin.detect.record_ladder","version":1,"marks":[{"value":479,"event_id":"e","night_of":"2025-06-09"}]}')
+    assert ladder.marks[0].alert_id is None
+    assert AlertLogEntry.from_bytes(b'{"schema":"tocsin.detect.alert_log","version":1,"value":539,"revision":1}').alert is None
+    index = OpenEvents.from_bytes(b'{"schema":"tocsin.merge.open_events","version":2,"events":[{"event_id":"e","night_of":"2025-07-04","sizes":{"drones_launched":539}}]}')
+    assert [e.event_id for e in index.events] == ["e"]
+    with pytest.raises(RecordError, match="unsupported_version: tocsin.event: version 3, this build reads 1, 2"):
+        AttackEvent.from_bytes(b'{"schema":"tocsin.event","version":3}')

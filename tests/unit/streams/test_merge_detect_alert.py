@@ -8,10 +8,11 @@ from streams.alert import threshold_alert
 from streams.detect import matching_rules
 from streams.merge import OpenEvent, merge_into, merge_report, pair_key, partition_for
 from streams.merge.merger import SOURCES_KEPT
-from tocsin.records import AttackEvent, ExtractionReport, Location, Metric, Qualifier, SourceKind
+from tocsin.records import AttackEvent, ExtractionReport, Location, Metric, Qualifier, SourceKind, Window
 from tocsin.settings import ThresholdRule
 
 NOW = datetime(2025, 7, 4, 10, tzinfo=UTC)
+KYIV, LVIV = Location(name="Kyiv", iso3166_2="UA-30"), Location(name="Lviv", iso3166_2="UA-46")
 D, N, K, M, A = (
     Metric.DRONES_LAUNCHED,
     Metric.DRONES_NEUTRALIZED,
@@ -29,8 +30,9 @@ def merge_all(*reports: ExtractionReport, events: dict[str, AttackEvent] | None 
     for r in reports:
         merged = merge_into(indexes.get(pair_key(r), []), r, NOW, events.get)
         if merged is not None:
-            revised, indexes[pair_key(r)] = merged
-            events[revised.event_id] = revised
+            indexes[pair_key(r)] = merged.open_events
+            for event in (merged.event, *merged.absorbed):
+                events[event.event_id] = event
     return [events[e.event_id] for index in indexes.values() for e in index]
 
 
@@ -102,21 +104,82 @@ def test_a_late_report_of_a_closed_night_joins_that_nights_event() -> None:
 
 def test_a_misdated_report_does_not_stop_a_night_from_merging() -> None:
     """A report dated a week ahead (a wrong feed date, a replay out of order) closes the real night in the
-    index; that night's later reports still match its events by figures, not just by night."""
+    index; that night's later reports still match its events, read by their ids."""
     events: dict[str, AttackEvent] = {}
     merge_all(
-        report("big", (D, 539)),
-        report("small", (D, 40)),
+        report("big", (D, 539), locations=(KYIV,)),
+        report("small", (D, 40), locations=(LVIV,)),
         report("misdated", (D, 90), night=date(2025, 7, 11)),
-        report("big-again", (D, 530)),
-        report("small-again", (D, 41)),
-        report("third", (D, 200)),
+        report("big-again", (D, 530), locations=(KYIV,)),
+        report("small-again", (D, 41), locations=(LVIV,)),
         events=events,
     )
     on_the_night = {tuple(s.article_id for s in e.sources) for e in events.values() if e.window.night_of == date(2025, 7, 4)}
-    assert on_the_night == {("big", "big-again"), ("small", "small-again"), ("third",)}
-    again = merge_all(*(report(i, (D, v)) for i, v in (("big", 539), ("small", 40), ("big-again", 530), ("small-again", 41), ("third", 200))))
+    assert on_the_night == {("big", "big-again"), ("small", "small-again")}
+    again = merge_all(*(report(i, (D, v), locations=(p,)) for i, v, p in (("big", 539, KYIV), ("small", 40, LVIV), ("big-again", 530, KYIV), ("small-again", 41, LVIV))))
     assert {e.event_id for e in events.values() if e.window.night_of == date(2025, 7, 4)} == {e.event_id for e in again}
+
+
+def test_a_misread_figure_is_a_dispute_on_that_figure_not_a_second_event() -> None:
+    """"downed 436 of 477 drones, along with 38 of 60 missiles" read as 38 missiles launched."""
+    (event,) = merge_all(
+        report("wire", (D, 477), (M, 38), hour=7),
+        report("af", (D, 477), (M, 60), kind=SourceKind.AIR_FORCE, hour=8),
+        report("daily", (M, 60), hour=9),
+    )
+    missiles = next(f for f in event.figures if f.metric is M)
+    assert (missiles.value, missiles.disputed) == (60, (38, 60))
+    assert sorted(c.article_id for c in missiles.claims) == ["af", "daily", "wire"]  # every claim kept
+    assert event.value(A) == 537
+
+
+def test_without_an_official_source_the_figure_most_sources_claim_wins_then_the_latest() -> None:
+    (event,) = merge_all(report("a", (M, 60), hour=7), report("b", (M, 60), hour=8), report("c", (M, 38), hour=9), report("d", (K, 1), hour=7),
+                         report("e", (K, 1), hour=8), report("f", (K, 3), hour=9))
+    assert event.value(M) == 60  # two sources over the latest one
+    assert event.value(K) == 3  # casualty tolls rise: the latest report
+
+
+def test_a_report_naming_a_further_wave_opens_its_own_event_and_its_follow_ups_join_it() -> None:
+    first = report("a", (D, 400), locations=(KYIV,))
+    second = report("b", (M, 20), hour=12, locations=(KYIV,)).model_copy(update={"separate_wave": True})
+    more = report("c", (M, 22), hour=13).model_copy(update={"separate_wave": True})
+    events = merge_all(first, second, more, report("d", (D, 410), hour=14, locations=(KYIV,)))
+    assert sorted(tuple(s.article_id for s in e.sources) for e in events) == [("a", "d"), ("b", "c")]
+
+
+def test_disjoint_regions_split_a_night_only_with_figures_that_disagree_too() -> None:
+    assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 480), locations=(LVIV,)))) == 1
+    assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 40), locations=(LVIV,)))) == 2
+    assert len(merge_all(report("a", (D, 500), locations=(KYIV,)), report("b", (D, 40)))) == 1  # no places: a dispute
+    # One count misread, another the same: the same attack, whatever places each outlet names.
+    assert len(merge_all(report("a", (D, 477), (M, 60), locations=(KYIV,)), report("b", (D, 477), (M, 38), locations=(LVIV,)))) == 1
+
+
+def test_distinct_time_windows_are_distinct_waves() -> None:
+    def timed(article_id: str, start: int, end: int) -> ExtractionReport:
+        window = Window(start=datetime(2025, 7, 3, start, tzinfo=UTC), end=datetime(2025, 7, 3, end, tzinfo=UTC), night_of=date(2025, 7, 4))
+        return report(article_id, (D, 100)).model_copy(update={"window": window})
+
+    assert len(merge_all(timed("a", 1, 5), timed("b", 4, 6))) == 1
+    assert len(merge_all(timed("a", 1, 5), timed("b", 12, 14))) == 2
+
+
+def test_a_report_tied_to_two_events_of_its_night_merges_them_into_the_earlier_one() -> None:
+    events: dict[str, AttackEvent] = {}
+    first, second = report("a", (D, 539), locations=(KYIV,), hour=6), report("b", (D, 40), locations=(LVIV,), hour=7)
+    opened = merge_all(first, second)
+    assert len(opened) == 2
+    earlier = opened[0].event_id
+    left = merge_all(first, second, report("c", (D, 539), (M, 11), locations=(KYIV, LVIV), hour=9), events=events)
+    assert [e.event_id for e in left] == [earlier]  # the index holds one event
+    (event,) = left
+    (alias,) = (e for e in events.values() if e.event_id != earlier)
+    assert event.aliases == (alias.event_id,) and alias.merged_into == earlier and alias.revision == 2
+    assert [s.article_id for s in event.sources] == ["a", "b", "c"] and event.revision == 2
+    drones = next(f for f in event.figures if f.metric is D)
+    assert drones.value == 539 and drones.disputed == (40, 539)
+    assert merge_all(first, second, report("c", (D, 539), (M, 11), locations=(KYIV, LVIV), hour=9), report("c", (D, 539)), events={}) == left
 
 
 def test_an_event_covered_by_hundreds_of_outlets_stays_a_bounded_record() -> None:
@@ -128,8 +191,8 @@ def test_an_event_covered_by_hundreds_of_outlets_stays_a_bounded_record() -> Non
     assert (event.value(D), event.value(K)) == (539, 2)
 
 
-def test_incompatible_figures_on_one_night_are_two_events_with_stable_ids() -> None:
-    reports = (report("a", (D, 539)), report("b", (D, 40)))
+def test_separate_waves_on_one_night_are_two_events_with_stable_ids() -> None:
+    reports = (report("a", (D, 539), locations=(KYIV,)), report("b", (D, 40), locations=(LVIV,)))
     first, second = merge_all(*reports), merge_all(*reports)
     assert len(first) == 2 and [e.event_id for e in first] == [e.event_id for e in second]
 
@@ -168,3 +231,9 @@ def test_threshold_rules_filter_and_alert_ids_are_stable() -> None:
     revised = merge_report(event, report("a2", (K, 3)), NOW, "evt_x")
     assert revised is not None
     assert threshold_alert(revised, rule, NOW).alert_id == alert.alert_id
+
+
+def test_an_exact_count_outranks_hedged_ones_however_many() -> None:
+    hedged = [report(f"h{i}", (D, 500), hour=7 + i, qualifier=Qualifier.MORE_THAN) for i in range(3)]
+    (event,) = merge_all(hedged[0], report("x", (D, 539), hour=8), *hedged[1:])
+    assert event.value(D) == 539

@@ -62,3 +62,40 @@ def test_current_records_per_scope_and_metric_name_the_top_mark() -> None:
     top = records["UA"]["drones_launched"]
     assert (top["value"], top["event_id"], top["night_of"]) == (539, "e2", "2025-07-04")
     assert [m["value"] for m in top["history"]] == [479, 539]
+
+
+def test_events_list_leaves_aliases_out_and_shows_disputes_and_aliases() -> None:
+    kept = event("a", 539, date(2025, 7, 4)).model_copy(update={"aliases": ("evt_b",)})
+    disputed = merge_report(kept, report("m", (D, 38), night=date(2025, 7, 4)), datetime(2025, 7, 5, tzinfo=UTC), "")
+    assert disputed is not None
+    alias = event("b", 40, date(2025, 7, 4)).model_copy(update={"merged_into": "evt_a"})
+    (summary,) = recent_events([disputed, alias], EventQuery())
+    assert summary["event_id"] == "evt_a" and summary["aliases"] == ["evt_b"]
+    assert summary["disputed"] == {"drones_launched": [38, 539]}
+
+
+def test_replay_wait_counts_what_the_pipeline_produced() -> None:
+    from aiokafka import ConsumerRecord
+
+    from streams.alert import record_alert
+    from tocsin.cli.produced import produced_lines
+    from tocsin.kafka.topics import topics_for
+    from tocsin.records import PreviousRecord
+    from tocsin.settings import KafkaSettings
+
+    topics = topics_for(KafkaSettings())
+
+    def on(topic: str, value: bytes) -> ConsumerRecord:
+        return ConsumerRecord(topic, 0, 0, 0, 0, None, value, None, 0, len(value), ())
+
+    a, b = event("a", 539, date(2025, 7, 4)), event("b", 40, date(2025, 7, 4))
+    history = event("h", 479, date(2025, 6, 9)).model_copy(update={"historical": True})
+    previous = PreviousRecord(value=479, event_id="evt_h", night_of=date(2025, 6, 9))
+    raised = record_alert(a, D, previous, 1, datetime(2025, 7, 4, tzinfo=UTC), "alert_1")
+    records = [on(topics.events.name, e.to_bytes()) for e in (history, a, b, b.model_copy(update={"merged_into": "evt_a", "revision": 2}))]
+    records += [on(topics.alerts.name, x.to_bytes()) for x in (raised, raised.model_copy(update={"revision": 2, "superseded": True}))]
+    records.append(on(topics.alerts.name, b"{not json"))
+    assert produced_lines(records, topics) == [
+        "events: 1", "events merged into another: 1", "events disputed: 0", "alerts record: 1", "alerts threshold: 0",
+        "alerts updated: 0", "alerts superseded: 1", "records undecodable: 1",
+    ]
