@@ -100,6 +100,6 @@ WEBHOOK_BREAKER_STATE = Gauge(
 )
 READY = Gauge(
     "tocsin_ready",
-    "1 while a component of this process is ready (poll: Kafka acknowledging; work: tables recovered; deliver: consuming).",
+    "1 while a component of this process is ready (Kafka answering, and poll: articles acknowledged; work: tables recovered and writable; deliver: in its group).",
     ["component"],
 )
