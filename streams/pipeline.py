@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 import faust
 import structlog
+from aiokafka.errors import KafkaError
+from faust.exceptions import ProducerSendError
 from faust.types import EventT, StreamT
 
 from streams.dead_letters import DeadLetters
@@ -24,8 +26,9 @@ R = TypeVar("R", bound=Record)
 T = TypeVar("T")
 
 STORE_RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
-"""Pauses between tries of a table step the store refused (the last repeats): a
-freed disk is noticed within seconds, a full one costs a try every few seconds."""
+"""Pauses between tries of a table step the store refused, or of output Kafka refused
+(the last repeats): a fault that cleared is noticed within seconds, one that lasts
+costs a try every few seconds."""
 
 _MIB = 1024 * 1024
 _STORE_OPTIONS = {"write_buffer_size": 4 * _MIB, "max_write_buffer_number": 2, "block_cache_size": 8 * _MIB}
@@ -111,6 +114,28 @@ class Pipeline:
             if tries:
                 log.warning("stage resumed, table store writable again", stage=stage, tries=tries + 1)
             return result
+
+    async def publish(self, stage: str, topic: faust.TopicT, records: Sequence[tuple[bytes, bytes, int | None]]) -> None:
+        """Send (key, value, partition) records and return once Kafka acknowledged all of them.
+
+        Sent again while Kafka refuses them (a broker away for longer than the producer's
+        own retries): the stage waits on its message, as for a refused table write. The
+        ids are deterministic, so a record sent twice is the same record.
+        """
+        tries = 0
+        while True:
+            try:
+                sent = [await topic.send(key=key, value=value, partition=partition) for key, value, partition in records]
+                await asyncio.gather(*sent)
+            except (KafkaError, ProducerSendError) as exc:
+                if not tries:
+                    log.error("stage waits for Kafka to take its output", stage=stage, error=repr(exc))
+                await asyncio.sleep(STORE_RETRY_SECONDS[min(tries, len(STORE_RETRY_SECONDS) - 1)])
+                tries += 1
+                continue
+            if tries:
+                log.warning("stage resumed, Kafka took its output", stage=stage, tries=tries + 1)
+            return
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
         """The record, or None after dead-lettering what does not decode."""

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import structlog
@@ -52,7 +51,7 @@ def register(p: Pipeline) -> None:
             found = await p.durably("detect", detected)
             # Acknowledged before the state that says they were raised (streams.app): a crash in
             # between publishes the same alert ids again, never loses them.
-            await asyncio.gather(*[await p.alerts.send(key=a.alert_id.encode(), value=a.to_bytes()) for a in found.alerts])
+            await p.publish("detect", p.alerts, [(a.alert_id.encode(), a.to_bytes(), None) for a in found.alerts])
             for alert in found.alerts:
                 RECORDS_PRODUCED.labels("detect").inc()
                 ALERTS_RAISED.labels(alert.kind.value).inc()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 import structlog
@@ -55,11 +54,9 @@ def register(p: Pipeline) -> None:
             changed = (revised, *merged.absorbed)
             encoded = {e.event_id: e.to_bytes() for e in changed}
             # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
-            published = [
-                await p.events.send(key=e.event_id.encode(), value=encoded[e.event_id], partition=partition_for(record_scope(e), partitions))
-                for e in changed
-            ]
-            await asyncio.gather(*published)  # acknowledged before the state that says they were (streams.app)
+            await p.publish("merge", p.events, [  # acknowledged before the state that says they were (streams.app)
+                (e.event_id.encode(), encoded[e.event_id], partition_for(record_scope(e), partitions)) for e in changed
+            ])
             RECORDS_PRODUCED.labels("merge").inc(len(changed))
             opened = OpenEvents(events=tuple(merged.open_events))
             # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
