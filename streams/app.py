@@ -22,7 +22,11 @@ since, instead of all of history.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import faust
+import structlog
+from faust.types import AgentT
 
 from streams.agents import detect, extract, lag, merge
 from streams.api import WorkerApi
@@ -31,11 +35,27 @@ from streams.store import STORE_URL
 from tocsin.kafka.topics import TopicSpec, ensure_topics, topics_for
 from tocsin.settings import Settings
 
+log = structlog.get_logger(__name__)
+
+
+class StreamsApp(faust.App):
+    """Faust's app, where an agent's unexpected error first goes to ``stage_failed``."""
+
+    stage_failed: Callable[[AgentT, BaseException], Awaitable[None]] | None = None
+
+    async def _on_agent_error(self, agent: AgentT, exc: BaseException) -> None:  # Faust's hook (its "agent errors")
+        try:
+            if self.stage_failed is not None:
+                await self.stage_failed(agent, exc)
+        except Exception:  # raised here, it would keep Faust from restarting the agent
+            log.exception("dead-lettering a failed message failed", stage=agent.name)
+        await super()._on_agent_error(agent, exc)
+
 
 def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = StreamsApp(
         settings.kafka.app_id,
         broker=[f"kafka://{server}" for server in bootstrap],
         store=STORE_URL,  # Faust's RocksDB store, failing loudly and healing (streams.store)
@@ -57,6 +77,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         processing_guarantee="at_least_once",
     )
     pipeline = Pipeline.create(app, settings, topics_for(settings.kafka))
+    app.stage_failed = pipeline.stage_failed
     for stage in (extract, merge, detect, lag):
         stage.register(pipeline)
     _ensure_changelogs(app, settings, bootstrap)

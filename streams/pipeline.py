@@ -11,7 +11,8 @@ import faust
 import structlog
 from aiokafka.errors import KafkaError
 from faust.exceptions import ProducerSendError
-from faust.types import EventT, StreamT
+from faust.streams import current_event
+from faust.types import AgentT, EventT, StreamT
 
 from streams.dead_letters import DeadLetters
 from streams.store import StateStoreError
@@ -136,6 +137,17 @@ class Pipeline:
             if tries:
                 log.warning("stage resumed, Kafka took its output", stage=stage, tries=tries + 1)
             return
+
+    async def stage_failed(self, agent: AgentT, exc: BaseException) -> None:
+        """An agent raised what no stage expects (a bug): its message goes to the dead letters with
+        the error, and is acked, so that the partition's offsets move on past it (Faust restarts
+        the agent). Left unacked (``each``), it would stop that partition's commits for good."""
+        event = current_event()
+        if event is None or isinstance(exc, asyncio.CancelledError):
+            return
+        log.error("stage failed on a message", stage=agent.name, topic=event.message.topic, offset=event.message.offset, error=repr(exc))
+        await self.dead_letters.send(agent.name, event, "stage_failed", f"{type(exc).__name__}: {exc}")
+        event.ack()
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
         """The record, or None after dead-lettering what does not decode."""
