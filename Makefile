@@ -28,7 +28,7 @@ test-integration: $(BIN)/tocsin
 
 ## Offline demo: a bundled sample feed and a webhook receiver on localhost.
 demo: $(BIN)/tocsin
-	$(BIN)/python deploy/demo/run_demo.py
+	$(BIN)/python deploy/demo/run_demo.py --stay
 
 kafka-start: $(BIN)/tocsin
 	$(BIN)/tocsin --config $(CONFIG) kafka start

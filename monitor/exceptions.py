@@ -14,7 +14,7 @@ class FetchError(MonitorError):
 
 
 class BlockedAddressError(FetchError):
-    """The URL resolves to a private, loopback or otherwise internal address."""
+    """The URL leads to an address the guard (tocsin.net.guard) refuses: a poll failure like any other."""
 
     def __init__(self, detail: str) -> None:
         super().__init__("blocked_address", detail)

@@ -28,8 +28,9 @@ from monitor.normalise import ArticleNormaliser, StoryIndex
 from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
-from monitor.state import FeedState
-from monitor.state.snapshot import read_latest
+from monitor.state import FeedState, staleness
+from tocsin.kafka.compacted import read_records
+from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
 from tocsin.observability.metrics import (
     ARTICLES_FETCHED,
@@ -168,16 +169,14 @@ class Poller(Service):
     # -- ownership -------------------------------------------------------------------
 
     async def _assigned(self, partitions: set[int]) -> None:
-        latest = await read_latest(self._bootstrap, self._topics.feed_state.name, partitions)
-        for value in latest.values():
-            if value is not None:
-                state = FeedState.from_bytes(value)
-                self._parked[state.feed_id] = state
+        states = await read_records(self._bootstrap, self._topics.feed_state.name, FeedState, "poll", partitions)
+        for state in states.values():
+            self._parked[state.feed_id] = state
         self._owned |= partitions
         tps = [TopicPartition(self._topics.feeds.name, p) for p in partitions]
         if tps:
             await self._consumer.seek_to_beginning(*tps)
-        log.info("feed partitions assigned", partitions=sorted(partitions), states_restored=len(latest))
+        log.info("feed partitions assigned", partitions=sorted(partitions), states_restored=len(states))
 
     async def _revoked(self, partitions: set[int]) -> None:
         await self._release(partitions)
@@ -203,7 +202,7 @@ class Poller(Service):
             for tp, records in batches.items():
                 for record in records:
                     if record.key is not None and tp.partition in self._owned:
-                        self._define(record.key.decode(), tp.partition, record.value)
+                        self._define(record.key.decode(errors="replace"), tp.partition, record.value)
             FEEDS_ASSIGNED.set(len(self._subs))
 
     def _define(self, key: str, partition: int, value: bytes | None) -> None:
@@ -215,7 +214,9 @@ class Poller(Service):
                 self._parked[key] = sub.state
                 del self._subs[key]
             return
-        definition = FeedDefinition.from_bytes(value)
+        definition = decode_or_skip(FeedDefinition, "poll", self._topics.feeds.name, key.encode(), value)
+        if definition is None:
+            return  # a definition this build cannot read: the feed keeps what it had, if anything
         interval = definition.config.interval_seconds or self._settings.interval_seconds
         definition = definition.model_copy(update={"config": definition.config.model_copy(update={"interval_seconds": interval})})
         if sub is not None:
@@ -260,14 +261,14 @@ class Poller(Service):
     @Service.timer(5.0)
     async def _gauges(self) -> None:
         now = utc_now()
-        staleness = [self._staleness(s, now) for s in self._subs.values()]
-        FEED_MAX_STALENESS.set(max((age for age, _ in staleness), default=0.0))
-        FEEDS_STALE.set(sum(1 for _, stale in staleness if stale))
+        ages = [self._staleness(s, now) for s in self._subs.values()]
+        FEED_MAX_STALENESS.set(max((age for age, _ in ages), default=0.0))
+        FEEDS_STALE.set(sum(1 for _, stale in ages if stale))
         FEEDS_BACKING_OFF.set(sum(1 for s in self._subs.values() if s.state.health.consecutive_errors))
         HOSTS_BACKING_OFF.set(self._fetcher.gate.hosts_backing_off)
         stale_ages: dict[str, float] = {}
         errors: dict[str, float] = {}
-        for sub, (age, stale) in zip(self._subs.values(), staleness, strict=True):
+        for sub, (age, stale) in zip(self._subs.values(), ages, strict=True):
             name = sub.definition.config.display_name
             if stale and sub.state.health.last_success is not None:
                 stale_ages[name] = age
@@ -283,11 +284,7 @@ class Poller(Service):
 
     @staticmethod
     def _staleness(sub: Subscription, now: datetime) -> tuple[float, bool]:
-        last = sub.state.health.last_success
-        if last is None:
-            return 0.0, sub.state.health.consecutive_errors > 0
-        age = (now - last).total_seconds()
-        return age, age > 3 * sub.interval
+        return staleness(sub.state.health, sub.interval, now)
 
     # -- one poll ---------------------------------------------------------------------
 

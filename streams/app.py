@@ -82,7 +82,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         stage.register(pipeline)
     _ensure_changelogs(app, settings, bootstrap)
     if settings.api.enabled:
-        app.add_dependency(WorkerApi(app, settings.api))
+        app.add_dependency(WorkerApi(app, settings, bootstrap))
     return app
 
 

@@ -16,9 +16,10 @@ from faust.types import AgentT, EventT, StreamT
 
 from streams.dead_letters import DeadLetters
 from streams.store import StateStoreError
+from tocsin.kafka.decode import decode_or_dead_letter
 from tocsin.kafka.topics import TopicSpec, Topics
 from tocsin.observability.metrics import RECORDS_CONSUMED
-from tocsin.records import Record, RecordError
+from tocsin.records import Record
 from tocsin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -150,10 +151,6 @@ class Pipeline:
         event.ack()
 
     async def decode(self, stage: str, event: EventT, schema: type[R]) -> R | None:
-        """The record, or None after dead-lettering what does not decode."""
+        """The record, or None after dead-lettering what does not decode (tocsin.kafka.decode)."""
         RECORDS_CONSUMED.labels(stage).inc()
-        try:
-            return schema.from_bytes(event.value)
-        except RecordError as exc:
-            await self.dead_letters.send(stage, event, exc.reason, exc.detail)
-            return None
+        return await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)

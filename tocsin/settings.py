@@ -9,6 +9,7 @@ being silently ignored.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -52,6 +53,25 @@ def _http_url(value: str) -> str:
 HttpUrlStr = Annotated[str, AfterValidator(_http_url)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 PositiveSeconds = Annotated[float, Field(gt=0)]
+
+
+def _read_secret(name: str, env: str | None, file: Path | None) -> str | None:
+    """The text of a secret named by ``<name>_env`` (an environment variable) or ``<name>_file``,
+    stripped; None when neither is set. Errors name where it came from, never the value."""
+    if env is not None:
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise ValueError(f"{name}_env: environment variable {env} is not set")
+        return value
+    if file is not None:
+        try:
+            value = file.expanduser().read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"{name}_file: cannot read {file}: {exc.strerror}") from None
+        if not value:
+            raise ValueError(f"{name}_file: {file} is empty")
+        return value
+    return None
 
 
 def _require_unique(key: str, values: Iterable[str]) -> None:
@@ -170,6 +190,16 @@ class FeedConfig(Section):
     full_text: bool = False
     kind: SourceKind = SourceKind.MEDIA
 
+    @field_validator("url")
+    @classmethod
+    def _no_credentials(cls, url: str) -> str:
+        # A feed URL is stored on the feeds topic and shown in logs, metrics and `feeds list`:
+        # a password in it would be everywhere. (The error names the key, never the value.)
+        parsed = _HTTP_URL.validate_python(url)
+        if parsed.username or parsed.password:
+            raise ValueError("a feed URL must not carry credentials (user:password@)")
+        return url
+
     @property
     def display_name(self) -> str:
         return self.name or self.url
@@ -223,8 +253,11 @@ class WebhookEndpoint(Section):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     url: HttpUrlStr
     format: WebhookFormat = "cloudevents"
-    # At most one of secret / secret_env / secret_file; the value is a Standard Webhooks "whsec_<base64>" key.
+    # At most one of secret / secrets / secret_env / secret_file; each value is a Standard Webhooks
+    # "whsec_<base64>" key. Several keys (a list, or whitespace-separated in the variable or file)
+    # sign every request with each, so a receiver can rotate without a gap.
     secret: SecretStr | None = None
+    secrets: list[SecretStr] = Field(default_factory=list)
     secret_env: str | None = None
     secret_file: Path | None = None
     telegram_chat_id: str | None = None
@@ -236,37 +269,33 @@ class WebhookEndpoint(Section):
     )
     enabled: bool = True
 
-    _signing_secret: SecretStr | None = PrivateAttr(default=None)
+    _signing_secrets: tuple[SecretStr, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _resolve_secret(self) -> WebhookEndpoint:
-        given = [s for s in (self.secret, self.secret_env, self.secret_file) if s is not None]
+        given = [s for s in (self.secret, self.secrets or None, self.secret_env, self.secret_file) if s is not None]
         if len(given) > 1:
-            raise ValueError("set at most one of secret, secret_env, secret_file")
+            raise ValueError("set at most one of secret, secrets, secret_env, secret_file")
         if self.format == "telegram" and not self.telegram_chat_id:
             raise ValueError("format 'telegram' needs telegram_chat_id")
-        raw: str | None = None
         if self.secret is not None:
-            raw = self.secret.get_secret_value()
-        elif self.secret_env is not None:
-            raw = os.environ.get(self.secret_env)
-            if not raw:
-                raise ValueError(f"secret_env: environment variable {self.secret_env} is not set")
-        elif self.secret_file is not None:
-            try:
-                raw = self.secret_file.expanduser().read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"secret_file: cannot read {self.secret_file}: {exc.strerror}") from None
-        if raw is not None:
-            # Never echo the value: errors and logs name only where it came from.
-            if not _WHSEC.fullmatch(raw):
-                raise ValueError("secret must be 'whsec_' followed by base64 (24 to 64 random bytes)")
-            self._signing_secret = SecretStr(raw)
+            raw = [self.secret.get_secret_value()]
+        elif self.secrets:
+            raw = [s.get_secret_value() for s in self.secrets]
+        else:
+            raw = (_read_secret("secret", self.secret_env, self.secret_file) or "").split()
+        # Never echo a value: errors and logs name only where it came from.
+        for number, key in enumerate(raw, start=1):
+            if not _WHSEC.fullmatch(key):
+                which = f"secret {number} of {len(raw)}" if len(raw) > 1 else "secret"
+                raise ValueError(f"{which} must be 'whsec_' followed by base64 (24 to 64 random bytes)")
+        self._signing_secrets = tuple(SecretStr(key) for key in raw)
         return self
 
     @property
-    def signing_secret(self) -> SecretStr | None:
-        return self._signing_secret
+    def signing_secrets(self) -> tuple[SecretStr, ...]:
+        """Every key requests are signed with (empty: unsigned)."""
+        return self._signing_secrets
 
     @property
     def requests_per_second(self) -> float | None:
@@ -350,11 +379,47 @@ class RuleSettings(Section):
 
 
 class ApiSettings(Section):
-    """The worker's JSON API: events, records, health and readiness."""
+    """The worker's HTTP API and page: events, records, alert feeds, exports, health and readiness."""
 
     enabled: bool = True
     host: str = "127.0.0.1"
     port: Port = 9465
+    # A bearer token, from at most one of token / token_env / token_file. Required unless
+    # the API listens on a loopback address only: nothing else may serve it unauthenticated.
+    token: SecretStr | None = None
+    token_env: str | None = None
+    token_file: Path | None = None
+
+    _bearer_token: SecretStr | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _resolve_token(self) -> ApiSettings:
+        given = [t for t in (self.token, self.token_env, self.token_file) if t is not None]
+        if len(given) > 1:
+            raise ValueError("set at most one of token, token_env, token_file")
+        if self.token is not None:
+            raw: str | None = self.token.get_secret_value().strip()
+        else:
+            raw = _read_secret("token", self.token_env, self.token_file)
+        if raw is not None and len(raw) < 16:
+            raise ValueError("token must be at least 16 characters")
+        if raw is None and self.enabled and not _loopback(self.host):
+            raise ValueError(f"host {self.host!r} is not a loopback address: set token, token_env or token_file")
+        self._bearer_token = SecretStr(raw) if raw else None
+        return self
+
+    @property
+    def bearer_token(self) -> SecretStr | None:
+        return self._bearer_token
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve anywhere
 
 
 class MetricsSettings(Section):
@@ -422,13 +487,37 @@ def load_settings(config_file: Path | None) -> Settings:
             raise ConfigError(f"config error: {config_file}: not valid TOML: {exc}") from exc
     token = _config_file.set(config_file)
     try:
-        return Settings()
+        settings = Settings()
+        _refuse_unknown_variables(settings)
+        return settings
     except ValidationError as exc:
         raise ConfigError(f"config error: {where}: {_first_problem(exc)}") from exc
     except SettingsError as exc:
         raise ConfigError(f"config error: {where}: {exc}") from exc
     finally:
         _config_file.reset(token)
+
+
+ENV_PREFIX = "TOCSIN_"
+# TOCSIN_ variables that are not settings: the config file's name (read by the CLI), the test
+# suite's broker, and the receiver URL the compose file interpolates.
+_OTHER_VARIABLES = frozenset({"TOCSIN_CONFIG", "TOCSIN_WEBHOOK_URL"})
+_OTHER_PREFIXES = ("TOCSIN_TEST_",)
+
+
+def _refuse_unknown_variables(settings: Settings) -> None:
+    """pydantic-settings reads only the variables named after a field: a misspelt section
+    (TOCSIN_KAFKA_BOOTSTRAP_SERVERS, one underscore) would be ignored, and Tocsin would quietly
+    start its local broker instead of using the cluster. (A misspelt key inside a section,
+    TOCSIN_KAFKA__BOOTSTRAP_SERVRES, is already refused by the section's extra="forbid".)"""
+    secrets = {e.secret_env.upper() for e in settings.webhooks.endpoints if e.secret_env}
+    sections = {name.upper() for name in Settings.model_fields}
+    for variable in os.environ:
+        name = variable.upper()
+        if not name.startswith(ENV_PREFIX) or name in _OTHER_VARIABLES or name in secrets or name.startswith(_OTHER_PREFIXES):
+            continue
+        if name[len(ENV_PREFIX) :].split("__", 1)[0] not in sections:
+            raise ConfigError(f"config error: environment: {variable}: unknown variable (settings are TOCSIN_<SECTION>__<KEY>)")
 
 
 def _first_problem(exc: ValidationError) -> str:

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from monitor.feeds.definitions import FeedDefinition, feed_id
 from monitor.state import FeedState
-from monitor.state.snapshot import read_latest
+from tocsin.kafka.compacted import read_records
 from tocsin.settings import FeedConfig
 
 
@@ -26,13 +26,12 @@ async def remove(bootstrap: list[str], topic: str, urls: Iterable[str]) -> list[
 
 
 async def definitions(bootstrap: list[str], topic: str) -> list[FeedDefinition]:
-    latest = await read_latest(bootstrap, topic)
-    return sorted((FeedDefinition.from_bytes(v) for v in latest.values() if v is not None), key=lambda d: d.config.display_name)
+    found = await read_records(bootstrap, topic, FeedDefinition, "feeds")
+    return sorted(found.values(), key=lambda d: d.config.display_name)
 
 
 async def states(bootstrap: list[str], topic: str) -> dict[str, FeedState]:
-    latest = await read_latest(bootstrap, topic)
-    return {k.decode(): FeedState.from_bytes(v) for k, v in latest.items() if v is not None}
+    return {k.decode(errors="replace"): state for k, state in (await read_records(bootstrap, topic, FeedState, "feeds")).items()}
 
 
 async def _produce(bootstrap: list[str], topic: str, records: list[tuple[bytes, bytes | None]]) -> None:

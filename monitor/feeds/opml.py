@@ -6,6 +6,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from monitor.exceptions import ParseError
+from tocsin.net.urls import without_credentials
 from tocsin.settings import FeedConfig
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -31,6 +32,6 @@ def feeds_from_opml(document: bytes) -> list[FeedConfig]:
                 tags=[t for t in tags if t],
             )
         except ValidationError as exc:
-            raise ParseError(f"OPML outline {url!r}: {exc.errors()[0]['msg']}") from exc
+            raise ParseError(f"OPML outline {without_credentials(url)!r}: {exc.errors()[0]['msg']}") from exc
         feeds.setdefault(feed.url, feed)
     return list(feeds.values())

@@ -12,10 +12,10 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from monitor.exceptions import BlockedAddressError, FetchError
-from monitor.fetch.guard import GuardedResolver, InternalOnlyError, check_literal
 from monitor.fetch.politeness import HostGate
 from monitor.schedule import retry_after_delay
 from monitor.state import Validators
+from tocsin.net.guard import BlockedAddress, check_literal, connector_options
 from tocsin.records import utc_now
 from tocsin.settings import FeedSettings
 
@@ -44,7 +44,7 @@ def open_session(settings: FeedSettings) -> aiohttp.ClientSession:
         limit=0,  # the fetcher's HostGate limits in total and per host (the connector's limits would repeat it)
         limit_per_host=0,
         ttl_dns_cache=300,
-        resolver=None if settings.allow_private_addresses else GuardedResolver(),
+        **connector_options(settings.allow_private_addresses),
     )
     return aiohttp.ClientSession(
         headers={"User-Agent": settings.user_agent}, connector=connector, auto_decompress=True
@@ -81,7 +81,10 @@ class FeedFetcher:
         target = _parsed(url)
         host = target.host or ""
         if not self._settings.allow_private_addresses:
-            check_literal(host)
+            try:
+                check_literal(host)
+            except BlockedAddress as exc:
+                raise BlockedAddressError(f"{url}: {exc}") from exc
         if (wait := self._gate.blocked_for(host)) > 0:
             raise FetchError("host_backoff", f"{host} asked us to wait {wait:.0f}s more", retry_after=wait)
         try:
@@ -94,7 +97,7 @@ class FeedFetcher:
         except TimeoutError as exc:
             raise FetchError("timeout", f"{url}: no complete answer in time") from exc
         except aiohttp.ClientConnectorError as exc:
-            if isinstance(exc.os_error, InternalOnlyError):
+            if isinstance(exc.os_error, BlockedAddress):
                 raise BlockedAddressError(f"{url}: {exc.os_error}") from exc
             raise FetchError("connection", f"{url}: {exc}") from exc
         except aiohttp.ClientPayloadError as exc:

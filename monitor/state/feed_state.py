@@ -56,6 +56,15 @@ class Health(Model):
     last_status: int | None = None
 
 
+def staleness(health: Health, interval: float, now: datetime) -> tuple[float, bool]:
+    """Seconds since the last successful poll, and whether that is more than three intervals
+    (a feed that never succeeded is stale once it failed)."""
+    if health.last_success is None:
+        return 0.0, health.consecutive_errors > 0
+    age = (now - health.last_success).total_seconds()
+    return age, age > 3 * interval
+
+
 class FeedState(Record):
     SCHEMA = "tocsin.feed_state"
     VERSION = 1

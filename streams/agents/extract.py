@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import structlog
@@ -18,14 +20,21 @@ def register(p: Pipeline) -> None:
     for result in ("attack", "not_attack", "incomplete", "failed"):  # series from the start, so rate() sees the first one
         EXTRACTIONS.labels(result)
 
+    # Extraction is CPU work of milliseconds an article (seconds for a hostile one): on its own
+    # thread, the event loop keeps answering Kafka heartbeats and health probes meanwhile (the
+    # interpreter hands it the GIL every few milliseconds; bench/loop_during_extraction.py). One
+    # thread: the agent waits for each article anyway, in order.
+    cpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tocsin-extract")
+
     @p.app.agent(p.articles, name="extract")
     async def extract_stage(stream: StreamT) -> None:
+        loop = asyncio.get_running_loop()
         async for event in stream.events():
             article = await p.decode("extract", event, Article)
             if article is None:
                 continue
             try:
-                report = extract(article)
+                report = await loop.run_in_executor(cpu, extract, article)
             except Exception as exc:  # an extractor bug must not stop the pipeline
                 log.exception("extraction failed", article_id=article.id)
                 EXTRACTIONS.labels("failed").inc()

@@ -1,13 +1,14 @@
-"""The worker's HTTP API (aiohttp): events, records, health and readiness.
+"""The worker's HTTP API (aiohttp): the page, events, records, alert feeds, exports,
+its description, health and readiness (routes.py).
 
-It reads the worker's own tables, so with several workers each answers for
-the partitions it owns (documented in the README).
+Events and records come from the worker's own tables, so with several workers
+each answers for the partitions it owns (documented in the README); alerts and
+feed state are read from their Kafka topics (sources.py).
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import faust
@@ -17,11 +18,15 @@ from mode import Service
 
 from streams.agents.detect import RECORDS_TABLE
 from streams.agents.merge import EVENTS_TABLE, REVISIONS_TABLE
-from streams.api.views import EventQuery, current_records, recent_events
+from streams.api.page import FeedHealth
+from streams.api.routes import api_application
+from streams.api.sources import KafkaSources
 from streams.detect import RecordLadder
 from streams.store import writable as store_writable
-from tocsin.records import AttackEvent, Metric
-from tocsin.settings import ApiSettings, ConfigError
+from tocsin.kafka.decode import decode_or_skip
+from tocsin.kafka.topics import topics_for
+from tocsin.records import Alert, AttackEvent
+from tocsin.settings import ConfigError, Settings
 
 log = structlog.get_logger(__name__)
 
@@ -31,73 +36,60 @@ def worker_ready(app: faust.App) -> bool:
     return bool(app.started and not app.rebalancing and app.tables.recovery.completed.is_set() and store_writable(app))
 
 
-class WorkerApi(Service):
-    def __init__(self, app: faust.App, settings: ApiSettings) -> None:
-        super().__init__()
+class WorkerData:
+    """The API's data: the worker's tables, and Kafka for alerts and feed state."""
+
+    def __init__(self, app: faust.App, sources: KafkaSources) -> None:
         self._app = app
-        self._settings = settings
-        self._runner: web.AppRunner | None = None
-
-    async def on_start(self) -> None:
-        api = web.Application()
-        api.router.add_get("/events", self._events)
-        api.router.add_get("/events/{event_id}", self._event)
-        api.router.add_get("/records", self._records)
-        api.router.add_get("/healthz", self._health)
-        api.router.add_get("/readyz", self._readiness)
-        self._runner = web.AppRunner(api, access_log=None)
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, self._settings.host, self._settings.port).start()
-        except OSError as exc:
-            raise ConfigError(f"config error: api.port: cannot listen on {self._settings.host}:{self._settings.port}: {exc.strerror}") from exc
-        log.info("worker api listening", url=f"http://{self._settings.host}:{self._settings.port}/events")
-
-    async def on_stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        self._sources = sources
 
     def _table(self, name: str) -> Any:
         return self._app.tables[name]
 
-    async def _events(self, request: web.Request) -> web.Response:
-        try:
-            query = EventQuery(
-                since=datetime.fromisoformat(request.query["since"]) if "since" in request.query else None,
-                target=request.query.get("target"),
-                metric=Metric(request.query.get("metric", Metric.DRONES_LAUNCHED.value)),
-                min_value=float(request.query["min"]) if "min" in request.query else None,
-                limit=int(request.query.get("limit", 50)),
-            )
-        except ValueError as exc:
-            return _json({"error": f"bad query: {exc}"}, 400)
-        events = (AttackEvent.from_bytes(raw) for raw in self._table(EVENTS_TABLE).values())
-        return _json({"events": recent_events(events, query)})
+    def events(self) -> Iterator[AttackEvent]:
+        for key, raw in self._table(EVENTS_TABLE).items():
+            if (event := decode_or_skip(AttackEvent, "api", EVENTS_TABLE, key.encode(), raw)) is not None:
+                yield event
 
-    async def _event(self, request: web.Request) -> web.Response:
-        event_id = request.match_info["event_id"]
+    def event(self, event_id: str) -> AttackEvent | None:
         raw = self._table(EVENTS_TABLE).get(event_id)
         if raw is None:
-            return _json({"error": f"no event {event_id}"}, 404)
-        event = json.loads(AttackEvent.from_bytes(raw).to_bytes())
-        return _json({"event": event, "revisions": self._table(REVISIONS_TABLE).get(event_id) or []})
+            return None
+        return decode_or_skip(AttackEvent, "api", EVENTS_TABLE, event_id.encode(), raw)
 
-    async def _records(self, request: web.Request) -> web.Response:
-        ladders = ((key, RecordLadder.from_bytes(raw)) for key, raw in self._table(RECORDS_TABLE).items())
-        records = current_records(ladders)
-        if scope := request.query.get("scope"):
-            records = {scope: records.get(scope, {})}
-        if metric := request.query.get("metric"):
-            records = {s: {m: r for m, r in by.items() if m == metric} for s, by in records.items()}
-        return _json({"records": records})
+    def revisions(self, event_id: str) -> list[dict[str, Any]]:
+        return list(self._table(REVISIONS_TABLE).get(event_id) or [])
 
-    async def _health(self, _: web.Request) -> web.Response:
-        return _json({"status": "ok"})
+    def ladders(self) -> Iterable[tuple[str, RecordLadder]]:
+        return ((key, RecordLadder.from_bytes(raw)) for key, raw in self._table(RECORDS_TABLE).items())
 
-    async def _readiness(self, _: web.Request) -> web.Response:
-        ready = worker_ready(self._app)
-        return _json({"ready": ready}, 200 if ready else 503)
+    def ready(self) -> bool:
+        return worker_ready(self._app)
+
+    async def alerts(self) -> list[Alert]:
+        return await self._sources.alerts.get()
+
+    async def feeds(self) -> list[FeedHealth]:
+        return await self._sources.feeds.get()
 
 
-def _json(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+class WorkerApi(Service):
+    def __init__(self, app: faust.App, settings: Settings, bootstrap: list[str]) -> None:
+        super().__init__()
+        self._settings = settings.api
+        self._data = WorkerData(app, KafkaSources(bootstrap, topics_for(settings.kafka), settings.feeds))
+        self._runner: web.AppRunner | None = None
+
+    async def on_start(self) -> None:
+        self._runner = web.AppRunner(api_application(self._data, self._settings), access_log=None)
+        await self._runner.setup()
+        host, port = self._settings.host, self._settings.port
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError as exc:
+            raise ConfigError(f"config error: api.port: cannot listen on {host}:{port}: {exc.strerror}") from exc
+        log.info("worker api listening", url=f"http://{host}:{port}/", auth=self._settings.bearer_token is not None)
+
+    async def on_stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()

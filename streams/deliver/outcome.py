@@ -7,6 +7,7 @@ refuse it again.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,10 +70,12 @@ def _bucket_empty(headers: Mapping[str, str]) -> float | None:
 
 
 def _float(value: str | None) -> float | None:
+    """A finite number of seconds, or None: a receiver's "nan" or "inf" must not become a wait."""
     try:
-        return float(value) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from streams.deliver.exceptions import BlockedAddress
-from streams.deliver.guard import check_literal, connector_options
 from streams.deliver.outcome import Outcome, Verdict, from_error, from_status
 from streams.deliver.render import Body
 from streams.deliver.signing import Signer
+from tocsin.net.guard import BlockedAddress, check_literal, connector_options
 from tocsin.records import Attempt, utc_now
 from tocsin.settings import WebhookEndpoint
 
 USER_AGENT = "Tocsin-Webhooks/1"
+REPLY_CAP_BYTES = 64 * 1024
+"""How much of a reply is read (after decompression): the status decides, the body is only drained
+so the connection can be reused. A longer reply is cut off, its connection closed."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,11 @@ class Sender:
     def target(self, endpoint: WebhookEndpoint) -> Target:
         try:
             if not self._allow_private:
-                check_literal(endpoint.url)
+                check_literal(URL(endpoint.url).host or "")
             blocked = False
         except BlockedAddress:
             blocked = True
-        return Target(target_url(endpoint), aiohttp.ClientTimeout(total=endpoint.timeout_seconds), Signer(endpoint.signing_secret), blocked)
+        return Target(target_url(endpoint), aiohttp.ClientTimeout(total=endpoint.timeout_seconds), Signer(endpoint.signing_secrets), blocked)
 
     async def attempt(self, target: Target, message_id: str, body: Body) -> Result:
         started = time.perf_counter()
@@ -72,7 +74,7 @@ class Sender:
             async with self._session.post(
                 target.url, data=body.content, headers=headers, timeout=target.timeout, allow_redirects=False
             ) as response:
-                await response.read()  # drain so the connection can be reused
+                await _drain(response)
                 outcome = from_status(response.status, response.headers, utc_now())
         except BlockedAddress:
             outcome = Outcome(Verdict.REJECTED, "blocked")
@@ -85,3 +87,14 @@ class Sender:
             outcome = from_error("connection")
         duration_ms = (time.perf_counter() - started) * 1000
         return Result(outcome, Attempt(at=now, outcome=outcome.token, status=outcome.status, duration_ms=round(duration_ms, 1)))
+
+
+async def _drain(response: aiohttp.ClientResponse) -> None:
+    remaining = REPLY_CAP_BYTES
+    while remaining > 0:
+        chunk = await response.content.read(remaining)
+        if not chunk:
+            return  # the whole reply: the connection goes back to the pool
+        remaining -= len(chunk)
+    if not response.content.at_eof():
+        response.close()  # never read the rest of a 1 GB (or 1 MB gzip → 1 GB) reply

@@ -31,8 +31,9 @@ from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
 from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
-from tocsin.observability.metrics import ALERTS_DELIVERED, DEAD_LETTERS, RECORDS_CONSUMED
-from tocsin.records import Alert, DeadLetter, Delivery, DeliveryStatus, RecordError, delivery_key, utc_now
+from tocsin.kafka.decode import decode_or_dead_letter
+from tocsin.observability.metrics import ALERTS_DELIVERED, RECORDS_CONSUMED
+from tocsin.records import Alert, Delivery, DeliveryStatus, delivery_key, utc_now
 from tocsin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -141,14 +142,12 @@ class Deliverer(Service):
     async def _on_alert(self, partition: int, message: ConsumerRecord) -> int:
         """Queue the alert's deliveries; return how many were started."""
         RECORDS_CONSUMED.labels("deliver").inc()
-        try:
-            alert = Alert.from_bytes(message.value)
-        except RecordError as exc:
-            await self._dead_letter_undecodable(message, exc)
+        alert = await decode_or_dead_letter(Alert, "deliver", message, self._log.send_dead_letter)
+        if alert is None:
             return 0
         replay_to = dict(message.headers or ()).get(REPLAY_HEADER)
         if replay_to is not None:
-            queues = [q for name, q in self._queues.items() if name == replay_to.decode()]
+            queues = [q for name, q in self._queues.items() if name == replay_to.decode(errors="replace")]
         else:
             queues = [q for q in self._queues.values() if wants(q.endpoint.filters, alert)]
         mid, now, states = message_id(alert), utc_now(), self._states[partition]
@@ -181,16 +180,6 @@ class Deliverer(Service):
                 alert_id=delivery.alert.alert_id if delivery.alert else None,
                 reason=delivery.reason, attempts=[a.outcome for a in delivery.attempts],
             )
-
-    async def _dead_letter_undecodable(self, message: ConsumerRecord, exc: RecordError) -> None:
-        raw = message.value or b""
-        letter = DeadLetter(
-            stage="deliver", reason=exc.reason, detail=exc.detail, topic=message.topic, partition=message.partition,
-            offset=message.offset, key=message.key.decode(errors="replace") if message.key else None,
-            value=raw.decode(errors="replace"), failed_at=utc_now(),
-        )
-        await (await self._producer.send(self._topics.dead_letters.name, key=message.key, value=letter.to_bytes()))
-        DEAD_LETTERS.labels("deliver", exc.reason).inc()
 
     async def _claim(self, partitions: set[int]) -> None:
         for partition in partitions:

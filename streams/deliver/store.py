@@ -7,38 +7,19 @@ from __future__ import annotations
 import asyncio
 import json
 
-import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
-from tocsin.observability.metrics import DEAD_LETTERS
-from tocsin.records import DeadLetter, Delivery, RecordError, utc_now
-
-log = structlog.get_logger(__name__)
+from tocsin.kafka.compacted import read_records
+from tocsin.kafka.decode import dead_letter
+from tocsin.records import DeadLetter, Delivery
 
 REPLAY_HEADER = "tocsin-replay-endpoint"
 
 
 async def read_partition(bootstrap: list[str], topic: str, partition: int) -> dict[str, Delivery]:
     """Every delivery's latest state in one partition, read from the start to the end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-deliver-state")
-    await consumer.start()
-    try:
-        tp = TopicPartition(topic, partition)
-        consumer.assign([tp])
-        await consumer.seek_to_beginning(tp)
-        end = (await consumer.end_offsets([tp]))[tp]
-        states: dict[str, Delivery] = {}
-        while await consumer.position(tp) < end:
-            for message in (await consumer.getmany(tp, timeout_ms=1000)).get(tp, []):
-                try:
-                    delivery = Delivery.from_bytes(message.value)
-                except RecordError as exc:
-                    log.error("unreadable delivery state skipped", partition=partition, offset=message.offset, error=str(exc))
-                    continue
-                states[delivery.key] = delivery
-        return states
-    finally:
-        await consumer.stop()
+    found = await read_records(bootstrap, topic, Delivery, "deliver", [partition])
+    return {delivery.key: delivery for delivery in found.values()}
 
 
 async def read_all(bootstrap: list[str], topic: str, partitions: int) -> list[tuple[int, Delivery]]:
@@ -60,15 +41,17 @@ class DeliveryLog:
     async def dead_letter(self, partition: int, delivery: Delivery) -> None:
         assert delivery.alert is not None
         attempts = [a.model_dump(mode="json") for a in delivery.attempts]
-        letter = DeadLetter(
+        letter = DeadLetter.of(
             stage="deliver",
             reason=f"delivery_{delivery.reason}",
             detail=json.dumps({"endpoint": delivery.endpoint, "message_id": delivery.message_id, "attempts": attempts}),
             topic=self._alerts,
             partition=partition,
+            offset=None,
             key=delivery.alert.alert_id,
-            value=delivery.alert.to_bytes().decode(),
-            failed_at=utc_now(),
+            value=delivery.alert.to_bytes(),
         )
-        await (await self._producer.send(self._dead_letters, key=delivery.alert.alert_id.encode(), value=letter.to_bytes()))
-        DEAD_LETTERS.labels("deliver", letter.reason).inc()
+        await dead_letter(self.send_dead_letter, letter)
+
+    async def send_dead_letter(self, key: bytes | None, value: bytes) -> None:
+        await (await self._producer.send(self._dead_letters, key=key, value=value))

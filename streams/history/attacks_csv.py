@@ -8,6 +8,11 @@ missiles; reconnaissance drones (Orlan, ZALA, Supercam, Merlin, Orion …),
 tactical Lancet/Molniya, guided bombs and "Unknown UAV" rows (which cannot be
 told apart from reconnaissance) are not. Event ids follow the merge stage's
 scheme, so a live report of a backfilled night revises the same event.
+
+``write_csv`` is the way back: events as rows of the same columns (one drone
+row and one missile row per attack), which ``events_from_csv`` reads to the
+same events. Tocsin's own events carry a ``tocsin/`` source and are read like
+national reports.
 """
 
 from __future__ import annotations
@@ -15,17 +20,22 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from streams.history.exceptions import HistoryError
+from streams.history.exceptions import HistoryError, count
 from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualifier, SourceKind, Window
 
 _KYIV = ZoneInfo("Europe/Kyiv")
-_NATIONAL = "kpszsu/"
+_NATIONAL = ("kpszsu/", "tocsin/")
 _COLUMNS = ("time_start", "time_end", "model", "launched", "destroyed", "not_reach_goal", "source")
+# What write_csv fills: the dataset's columns, in its order, that an event carries.
+WRITTEN_COLUMNS = ("time_start", "time_end", "model", "target", "launched", "destroyed", "not_reach_goal", "source")
 ATTACKER, TARGET = "RU", "UA"
+_DRONE_MODEL, _MISSILE_MODEL = "Shahed-136/131", "Missiles (all types)"
+_SOURCE_NAME = "Air Force of Ukraine (missile_attacks_daily.csv, compiled by Petro Ivaniuk)"
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def events_from_csv(lines: Iterable[str], until: date | None = None, classifier:
     rows = csv.DictReader(lines)
     missing = [c for c in _COLUMNS if c not in (rows.fieldnames or ())]
     if missing:
-        raise HistoryError(f"line 1: not the Air Force dataset's format: missing column(s) {', '.join(missing)}")
+        raise HistoryError(1, f"not the Air Force dataset's format: missing column(s) {', '.join(missing)}")
     for row in rows:
         source = row.get("source") or ""
         kind = classifier.classify(row.get("model") or "")
@@ -76,10 +86,10 @@ def events_from_csv(lines: Iterable[str], until: date | None = None, classifier:
         try:
             start, end = _local(row["time_start"]), _local(row["time_end"])
         except ValueError as exc:
-            raise HistoryError(f"line {rows.line_num}: bad time_start/time_end ({exc})") from exc
+            raise HistoryError(rows.line_num, f"bad time_start/time_end ({exc})") from exc
         attack = attacks.setdefault(source, _Attack(source=source, start=start, end=end))
         attack.start, attack.end = min(attack.start, start), max(attack.end, end)
-        launched, destroyed, lost = _number(row["launched"]), _number(row["destroyed"]), _number(row["not_reach_goal"])
+        launched, destroyed, lost = (_number(row, column, rows.line_num) for column in ("launched", "destroyed", "not_reach_goal"))
         if kind == "drone":
             attack.has_drones = True
             attack.drones += launched
@@ -110,7 +120,7 @@ def _events(attacks: list[_Attack]) -> Iterator[AttackEvent]:
             sources=(
                 EventSource(
                     article_id=attack.source,
-                    source="Air Force of Ukraine (missile_attacks_daily.csv, compiled by Petro Ivaniuk)",
+                    source=_SOURCE_NAME if attack.source.startswith(_NATIONAL[0]) else "Tocsin export",
                     kind=SourceKind.AIR_FORCE,
                     published_at=attack.end,
                 ),
@@ -135,14 +145,82 @@ def _figures(attack: _Attack) -> Iterator[EventFigure]:
         yield EventFigure(metric=metric, value=value, qualifier=Qualifier.EXACT, claims=())
 
 
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _local(text: str) -> datetime:
+    """A Kyiv time of the past: a year 1 or 9999 (a typo, or a hostile file) would otherwise
+    become an event, or overflow on its way to UTC."""
     day, _, clock = text.strip().partition(" ")
     hour, _, minute = (clock or "0:0").partition(":")
-    return datetime.fromisoformat(day).replace(hour=int(hour), minute=int(minute or 0), tzinfo=_KYIV)
+    moment = datetime.fromisoformat(day).replace(hour=int(hour), minute=int(minute or 0), tzinfo=_KYIV)
+    if not _EARLIEST <= moment <= datetime.now(UTC) + timedelta(days=1):
+        raise ValueError(f"{text.strip()[:40]!r} is before 1970 or in the future")
+    return moment
 
 
-def _number(text: str | None) -> float:
-    try:
-        return float(text) if text not in (None, "") else 0.0
-    except ValueError:
+def _number(row: dict[str, str], column: str, line: int) -> float:
+    """An empty cell is 0 (the dataset leaves not_reach_goal empty when nothing was lost); anything
+    else must be a count."""
+    text = (row.get(column) or "").strip()
+    if not text:
         return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise HistoryError(line, f"{column}: {text[:40]!r} is not a number") from None
+    return count(value, line, column)
+
+
+def write_csv(events: Iterable[AttackEvent], out: TextIO) -> int:
+    """Write the RU→UA events (the dataset's scope) as dataset rows, oldest night first; the rows written.
+
+    Times are Kyiv wall-clock times, as in the dataset; an event without a window
+    gets its night's date alone. A drone figure known only as neutralised is
+    written as destroyed (the dataset has no column for it alone).
+    """
+    writer = csv.DictWriter(out, fieldnames=WRITTEN_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    rows = 0
+    chosen = sorted((e for e in events if (e.attacker, e.target) == (ATTACKER, TARGET)), key=lambda e: (e.window.night_of, e.window.start or e.updated_at))
+    for event in chosen:
+        for row in _rows(event):
+            writer.writerow(row)
+            rows += 1
+    return rows
+
+
+def _rows(event: AttackEvent) -> Iterator[dict[str, str]]:
+    night = event.window.night_of.isoformat()
+    base = {
+        "time_start": _wall_clock(event.window.start) or night,
+        "time_end": _wall_clock(event.window.end) or night,
+        "target": "Ukraine",
+        "source": _export_source(event),
+    }
+    drones, missiles = event.value(Metric.DRONES_LAUNCHED), event.value(Metric.MISSILES_LAUNCHED)
+    if drones is not None:
+        neutralized = event.value(Metric.DRONES_NEUTRALIZED)
+        shot_down = event.value(Metric.DRONES_SHOT_DOWN)
+        destroyed = shot_down if shot_down is not None else neutralized
+        lost = neutralized - shot_down if neutralized is not None and shot_down is not None else None
+        yield {**base, "model": _DRONE_MODEL, "launched": _cell(drones), "destroyed": _cell(destroyed), "not_reach_goal": _cell(lost)}
+    if missiles is not None:
+        intercepted = event.value(Metric.MISSILES_INTERCEPTED)
+        yield {**base, "model": _MISSILE_MODEL, "launched": _cell(missiles), "destroyed": _cell(intercepted), "not_reach_goal": ""}
+
+
+def _export_source(event: AttackEvent) -> str:
+    """The Air Force report's own source value when the event came from one, else the event's id."""
+    national = next((s.article_id for s in event.sources if s.article_id.startswith(_NATIONAL[0])), None)
+    return national or f"tocsin/events/{event.event_id}"
+
+
+def _wall_clock(moment: datetime | None) -> str | None:
+    return moment.astimezone(_KYIV).strftime("%Y-%m-%d %H:%M") if moment is not None else None
+
+
+def _cell(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from streams.history.exceptions import HistoryError
+from streams.history.exceptions import HistoryError, count, past_night
 from tocsin.records import AttackEvent, RecordError
 
 
@@ -15,5 +15,10 @@ def events_from_jsonl(lines: Iterable[str]) -> Iterator[AttackEvent]:
             try:
                 event = AttackEvent.from_bytes(line)
             except RecordError as exc:
-                raise HistoryError(f"line {number}: {exc}") from exc
+                raise HistoryError(number, str(exc)) from exc
+            past_night(event.window.night_of, number)
+            for figure in event.figures:
+                count(figure.value, number, figure.metric.value)
+            for weapon in event.weapons:
+                count(weapon.value, number, weapon.model)
             yield event.model_copy(update={"historical": True})

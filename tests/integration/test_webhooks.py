@@ -43,6 +43,22 @@ async def tocsin(config: Path, *args: str, expect: int = 0) -> str:
     return out.decode()
 
 
+async def test_a_rotation_signs_so_receivers_with_the_old_or_the_new_key_verify(tmp_path: Path) -> None:
+    new = "whsec_" + "Rot4tedK3y" * 4
+    old_key, new_key = SignedReceiver(), SignedReceiver(secret=new)
+    async with old_key, new_key:
+        webhooks = {"endpoints": [
+            {"name": "old", "url": old_key.url, "secrets": [new, SECRET]},
+            {"name": "new", "url": new_key.url, "secrets": [new, SECRET]},
+        ]}
+        config_file = write_config(tmp_path / "tocsin.toml", isolated_config(tmp_path, "127.0.0.1:9", webhooks=webhooks))
+        for name in ("old", "new"):
+            result = json.loads(await tocsin(config_file, "webhooks", "test", name))
+            assert (result["outcome"], result["verdict"]) == ("http_200", "delivered")
+    # Each receiver refuses (401) and counts what its own key does not verify.
+    assert [(len(r.delivered), r.bad_signatures) for r in (old_key, new_key)] == [(1, 0), (1, 0)]
+
+
 async def test_list_and_test_commands(tmp_path: Path) -> None:
     ok, refusing = SignedReceiver(), SignedReceiver(status=400)
     async with ok, refusing:

@@ -38,12 +38,13 @@ class SignedReceiver:
     requests: list[Request] = field(default_factory=list)
     bodies: dict[str, dict] = field(default_factory=dict)
     bad_signatures: int = 0
+    secret: str = SECRET  # the key this receiver verifies with
 
     def __post_init__(self) -> None:
         app = web.Application()
         app.router.add_post("/hook", self._hook)
         self.server = TestServer(app, host="127.0.0.1")
-        self._verifier = Webhook(SECRET)
+        self._verifier = Webhook(self.secret)
 
     @property
     def url(self) -> str:

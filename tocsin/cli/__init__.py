@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tocsin.cli.backfill import backfill_command
+from tocsin.cli.export import export_command
 from tocsin.cli.extract import extract_command
 from tocsin.cli.feeds import feeds_group
 from tocsin.cli.kafka import kafka_group, topics_group
@@ -34,7 +35,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     ctx.obj = config_file
 
 
-for command in (run_command, poll_command, worker_command, deliver_command, kafka_group, topics_group, extract_command, webhooks_group, backfill_command, replay_command, feeds_group):
+for command in (run_command, poll_command, worker_command, deliver_command, kafka_group, topics_group, extract_command, webhooks_group, backfill_command, replay_command, feeds_group, export_command):
     cli.add_command(command)
 
 

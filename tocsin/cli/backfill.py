@@ -61,9 +61,11 @@ def backfill_command(ctx: click.Context, csv_file: Path | None, events_file: Pat
 
 @contextmanager
 def _reading(path: Path) -> Iterator[TextIO]:
-    """The file's lines; a HistoryError or undecodable text becomes one clear line naming the file."""
+    """The file's lines; a HistoryError or undecodable text becomes one clear line naming the file (and line)."""
     try:
         with path.open(encoding="utf-8", newline="") as lines:
             yield lines
-    except (HistoryError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"{path}: {exc}") from exc
+    except HistoryError as exc:
+        raise click.ClickException(f"{path}:{exc.line}: {exc.detail}") from exc
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc

@@ -10,6 +10,11 @@ from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
 
 
+MAX_REQUEST_BYTES = 1024 * 1024
+"""The largest record the producer below sends (aiokafka's default max_request_size): a larger
+one would fail the whole run in the middle, so files are checked against it first."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     key: bytes

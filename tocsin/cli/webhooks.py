@@ -39,7 +39,7 @@ def webhooks_list(ctx: click.Context) -> None:
     for e in settings_from(ctx).webhooks.endpoints:
         click.echo(json.dumps({
             "name": e.name, "origin": _origin(e.url), "format": e.format, "enabled": e.enabled,
-            "signed": e.signing_secret is not None, "filters": e.filters.model_dump(mode="json"),
+            "signed": bool(e.signing_secrets), "signatures": len(e.signing_secrets), "filters": e.filters.model_dump(mode="json"),
             "timeout_seconds": e.timeout_seconds, "concurrency": e.concurrency,
             "rate_limit_per_second": e.requests_per_second,
         }))

@@ -36,7 +36,7 @@ class RepeatFolder(logging.Filter):
 
     An outage repeats the same few complaints many times a second (every client's
     reconnects, refused commits and fetches, every retry): 8,900 lines in 37 s
-    of broker downtime. The first of a kind (logger and message template) passes;
+    of broker downtime. The first of a kind (logger, level, message template) passes;
     repeats within the window are counted, and the next one after it says how
     many were left out. Info lines, one per article or alert, are never folded.
     """
@@ -45,14 +45,14 @@ class RepeatFolder(logging.Filter):
         super().__init__()
         self._window = window
         self._clock = clock
-        self._seen: dict[tuple[str, str], list[float]] = {}  # kind → [first shown at, left out since]
+        self._seen: dict[tuple[str, int, str], list[float]] = {}  # kind → [first shown at, left out since]
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
             return True
         # structlog's records carry their event dict; the libraries' a %-template.
         template = record.msg.get("event") if isinstance(record.msg, dict) else record.msg
-        kind = (record.name, str(template))
+        kind = (record.name, record.levelno, str(template))
         now = self._clock()
         seen = self._seen.get(kind)
         if seen is not None and now - seen[0] < self._window:
@@ -68,12 +68,31 @@ class RepeatFolder(logging.Filter):
         return True
 
 
+class RetriedCoordinatorLookup(logging.Filter):
+    """aiokafka logs every failed group-coordinator lookup at ERROR, although it retries it:
+    a broker that has just started answers GroupCoordinatorNotAvailable until its offsets
+    topic is up, so every healthy first start printed errors. Retriable failures are
+    warnings (still shown, still there if the broker never comes up); the rest stay errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.levelno == logging.ERROR
+            and record.name == "aiokafka.consumer.group_coordinator"
+            and record.msg == "Group Coordinator Request failed: %s"
+            and isinstance(record.args, tuple)
+            and getattr(record.args[0], "retriable", False)
+        ):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure_logging(settings: LoggingSettings) -> None:
     console = settings.format == "console" or (settings.format == "auto" and sys.stderr.isatty())
     renderer: structlog.types.Processor = (
         structlog.dev.ConsoleRenderer() if console else structlog.processors.JSONRenderer()
     )
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RetriedCoordinatorLookup())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=_SHARED,

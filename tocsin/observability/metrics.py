@@ -61,6 +61,11 @@ ALERTS_DELIVERED = Counter(
 DEAD_LETTERS = Counter(
     "tocsin_dead_letters", "Records sent to the dead-letter topic, by stage and reason.", ["stage", "reason"]
 )
+RECORDS_SKIPPED = Counter(
+    "tocsin_records_skipped",
+    "Records of a compacted topic (feeds, feed state, deliveries) this build cannot read (a newer version, corrupt), skipped, by stage and reason.",
+    ["stage", "reason"],
+)
 RECORDS_PRODUCED = Counter(
     "tocsin_records_produced", "Records a stream stage published downstream (throughput).", ["stage"]
 )

@@ -2,7 +2,7 @@
 
 from tocsin.records.alert import Alert, AlertKind, PreviousRecord, RuleRef, Severity, alert_id
 from tocsin.records.article import Article, ArticleSource, SourceKind
-from tocsin.records.base import Record, utc_now
+from tocsin.records.base import LARGEST_RECORD_BYTES, Record, utc_now
 from tocsin.records.dead_letter import DeadLetter
 from tocsin.records.delivery import Attempt, Delivery, DeliveryStatus, delivery_key
 from tocsin.records.event import AttackEvent, EventFigure, EventSource
@@ -21,6 +21,7 @@ from tocsin.records.report import (
 )
 
 __all__ = [
+    "LARGEST_RECORD_BYTES",
     "Alert",
     "AlertKind",
     "Attempt",

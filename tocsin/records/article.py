@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.base import Model, Record, UtcDatetime, WebUrl
 
 
 class SourceKind(StrEnum):
@@ -28,7 +28,7 @@ class Article(Record):
     VERSION = 1
 
     id: str
-    url: str | None
+    url: WebUrl
     title: str
     summary: str = ""
     body: str = ""

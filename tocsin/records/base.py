@@ -14,7 +14,13 @@ from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from tocsin.net.urls import without_credentials
 from tocsin.records.exceptions import RecordError
+
+LARGEST_RECORD_BYTES = 16 * 1024 * 1024
+"""A value larger than this is refused before parsing: larger than anything Tocsin writes (its
+producers send at most 1 MiB records, the broker's default), by a wide margin, so that no
+configuration of the record size can make a valid record unreadable."""
 
 
 def _require_utc(value: datetime) -> datetime:
@@ -25,6 +31,19 @@ def _require_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
 """A timezone-aware timestamp, normalised to UTC on the way in."""
+
+
+def _web_only(value: str | None) -> str | None:
+    # Article URLs travel into webhook payloads, chat links and the API: a javascript:, data: or
+    # file: URL from a careless (or hostile) feed must not become a link anyone clicks, and
+    # credentials in one (user:password@) must not be repeated to every receiver.
+    if value is None or not value[:8].lower().startswith(("http://", "https://")):
+        return None
+    return without_credentials(value)
+
+
+WebUrl = Annotated[str | None, AfterValidator(_web_only)]
+"""An http(s) URL, or None: any other scheme is dropped on the way in."""
 
 
 def utc_now() -> datetime:
@@ -59,8 +78,23 @@ class Record(Model):
 
     @classmethod
     def from_bytes(cls, raw: bytes | str | None) -> Self:
+        """The record, or a RecordError for *any* input that is not one: the only exception a
+        reader has to handle, so that no value on a topic can stop a consumer."""
         if raw is None:
             raise RecordError("empty", f"{cls.SCHEMA}: no value")
+        if len(raw) > LARGEST_RECORD_BYTES:
+            raise RecordError("too_large", f"{cls.SCHEMA}: {len(raw)} bytes, the limit is {LARGEST_RECORD_BYTES}")
+        try:
+            return cls._decode(raw)
+        except RecordError:
+            raise
+        except RecursionError as exc:
+            raise RecordError("too_deep", f"{cls.SCHEMA}: nested too deeply to read") from exc
+        except Exception as exc:  # a decoder bug must not stop the reader either
+            raise RecordError("undecodable", f"{cls.SCHEMA}: {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+    @classmethod
+    def _decode(cls, raw: bytes | str) -> Self:
         envelope = cls._envelope() + b","
         if isinstance(raw, bytes) and raw.startswith(envelope):
             # What to_bytes wrote: pydantic parses the rest in Rust, without building Python dicts first.
@@ -73,7 +107,7 @@ class Record(Model):
             raise RecordError("bad_json", f"{cls.SCHEMA}: top level is not an object")
         schema, version = data.pop("schema", None), data.pop("version", None)
         if schema != cls.SCHEMA:
-            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {schema!r}")
+            raise RecordError("wrong_schema", f"expected {cls.SCHEMA}, got {repr(schema)[:80]}")
         if version != cls.VERSION and version not in cls.READS_OLDER:
             readable = ", ".join(str(v) for v in (*cls.READS_OLDER, cls.VERSION))
             raise RecordError("unsupported_version", f"{cls.SCHEMA}: version {version!r}, this build reads {readable}")

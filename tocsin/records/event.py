@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tocsin.records.article import SourceKind
-from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.base import Model, Record, UtcDatetime, WebUrl
 from tocsin.records.report import Figure, Location, Metric, Qualifier, RecordClaim, WeaponCount, Window
 
 
@@ -26,7 +26,7 @@ class EventSource(Model):
     source: str
     kind: SourceKind
     published_at: UtcDatetime | None = None
-    url: str | None = None
+    url: WebUrl = None
 
 
 class AttackEvent(Record):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from tocsin.records.article import SourceKind
-from tocsin.records.base import Model, Record, UtcDatetime
+from tocsin.records.base import Model, Record, UtcDatetime, WebUrl
 
 
 class Metric(StrEnum):
@@ -94,7 +94,7 @@ class ExtractionReport(Record):
     READS_OLDER = (1,)  # v1 had no separate_wave
 
     article_id: str
-    article_url: str | None = None
+    article_url: WebUrl = None
     source: str
     source_kind: SourceKind = SourceKind.MEDIA
     language: str | None = None

@@ -21,14 +21,33 @@ def _plain(summary: Summary) -> str:
     return "\n".join(lines)
 
 
+# Source names and URLs come from feeds: in link syntax they must stay text. The link's own
+# delimiters in a URL are percent-encoded (the same URL to a browser).
+_LINK_URL = str.maketrans({"|": "%7C", "<": "%3C", ">": "%3E", "(": "%28", ")": "%29", " ": "%20", "[": "%5B", "]": "%5D"})
+
+
+def _slack_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _slack_link(name: str, url: str | None) -> str:
-    escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<{url}|{escaped}>" if url else escaped
+    # Slack has no escape for "|" in link text (it would end the text and let the rest spoof it).
+    escaped = _slack_text(name).replace("|", "\u2223")  # a look-alike
+    return f"<{url.translate(_LINK_URL)}|{escaped}>" if url else escaped
+
+
+# Inline markdown and the masked link's own brackets (each link starts its line, so no headings or lists).
+_DISCORD_MARKDOWN = str.maketrans({c: f"\\{c}" for c in "\\*_~`|>[]()<"})
+
+
+def _discord_link(name: str, url: str | None) -> str:
+    escaped = name.translate(_DISCORD_MARKDOWN)
+    return f"[{escaped}]({url.translate(_LINK_URL)})" if url else escaped
 
 
 def slack(alert: Alert) -> dict[str, Any]:
     s = summarise(alert)
-    fields = [{"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", limits.SLACK_FIELD_TEXT)} for label, value in s.lines]
+    fields = [{"type": "mrkdwn", "text": clip(f"*{_slack_text(label)}*\n{_slack_text(value)}", limits.SLACK_FIELD_TEXT)} for label, value in s.lines]
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": clip(s.title, limits.SLACK_HEADER_TEXT)}}]
     for start in range(0, len(fields), limits.SLACK_MAX_FIELDS):
         blocks.append({"type": "section", "fields": fields[start : start + limits.SLACK_MAX_FIELDS]})
@@ -36,7 +55,8 @@ def slack(alert: Alert) -> dict[str, Any]:
         text = "Sources: " + " · ".join(_slack_link(name, url) for name, url in s.sources)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(text, limits.SLACK_SECTION_TEXT)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Tocsin alert `{s.alert_id}`"}]})
-    return {"text": clip(_plain(s), limits.SLACK_FALLBACK_TEXT), "blocks": blocks[: limits.SLACK_MAX_BLOCKS]}
+    # The fallback text is mrkdwn too (notifications show it): escaped like the blocks.
+    return {"text": clip(_slack_text(_plain(s)), limits.SLACK_FALLBACK_TEXT), "blocks": blocks[: limits.SLACK_MAX_BLOCKS]}
 
 
 def discord(alert: Alert) -> dict[str, Any]:
@@ -45,7 +65,7 @@ def discord(alert: Alert) -> dict[str, Any]:
         {"name": clip(label, limits.DISCORD_FIELD_NAME), "value": clip(value, limits.DISCORD_FIELD_VALUE), "inline": True}
         for label, value in s.lines[: limits.DISCORD_FIELDS]
     ]
-    description = "\n".join(f"[{name}]({url})" if url else name for name, url in s.sources)
+    description = "\n".join(_discord_link(name, url) for name, url in s.sources)
     embed: dict[str, Any] = {
         "title": clip(s.title, limits.DISCORD_TITLE),
         "description": clip(description, limits.DISCORD_DESCRIPTION),

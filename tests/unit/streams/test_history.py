@@ -62,6 +62,28 @@ def test_a_file_in_another_format_is_refused_naming_the_line() -> None:
                          "yesterday,2025-07-04 09:00,Shahed-136/131,1,1,0,kpszsu/b\n"])
 
 
+def test_written_csv_reads_back_to_the_same_events() -> None:
+    import io
+
+    from streams.history import write_csv
+
+    with (FIXTURES / "attacks_2025.csv").open(newline="") as lines:
+        events = events_from_csv(lines)
+    written = io.StringIO()
+    assert write_csv(events, written) >= len(events)
+    again = events_from_csv(io.StringIO(written.getvalue()))
+    assert [e.to_bytes() for e in again] == [e.to_bytes() for e in events]
+
+
+def test_the_demo_history_knows_479_was_the_drone_record_before_4_july() -> None:
+    history = FIXTURES.parents[1] / "deploy" / "demo" / "history" / "nightly.csv"
+    with history.open(newline="") as lines:
+        events = events_from_csv(lines)
+    top = max(events, key=lambda e: e.value(Metric.DRONES_LAUNCHED) or 0)
+    assert (top.value(Metric.DRONES_LAUNCHED), top.window.night_of) == (479, date(2025, 6, 9))
+    assert max(e.window.night_of for e in events) == date(2025, 7, 3)
+
+
 def test_records_of_the_previous_versions_still_decode() -> None:
     """Fields were added (aliases, separate_wave, alert ids on marks, …): what the previous build wrote reads on."""
     from streams.detect import AlertLogEntry, RecordLadder

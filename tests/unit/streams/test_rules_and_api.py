@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from factories import report
 
-from streams.api.views import EventQuery, current_records, recent_events
+from streams.api.pagination import paginate
+from streams.api.views import EventQuery, current_records, event_summary
 from streams.detect import Mark, RecordLadder
 from streams.merge import merge_report
 from tocsin.records import AttackEvent, Metric
@@ -40,18 +41,27 @@ def event(article_id: str, drones: float, night: date, target: str = "UA") -> At
     return found.model_copy(update={"target": target, "updated_at": datetime(night.year, night.month, night.day, 9, tzinfo=UTC)})
 
 
+def recent_events(events: list[AttackEvent], query: EventQuery) -> list[dict[str, object]]:
+    """What /events answers: the first page of the matching events, summarised."""
+    return [event_summary(e) for e in paginate((e for e in events if query.matches(e)), query.limit).events]
+
+
 def test_recent_events_filter_by_since_target_and_minimum_figure() -> None:
     events = [event("a", 539, date(2025, 7, 4)), event("b", 120, date(2025, 7, 5)), event("c", 90, date(2025, 7, 6), target="RU")]
 
+    def recent(query: EventQuery) -> list[dict[str, object]]:
+        return recent_events(events, query)
+
     def ids(query: EventQuery) -> list[str]:
-        return [e["event_id"] for e in recent_events(events, query)]
+        return [str(e["event_id"]) for e in recent(query)]
 
     assert ids(EventQuery()) == ["evt_c", "evt_b", "evt_a"]  # newest night first
     assert ids(EventQuery(since=datetime(2025, 7, 5, tzinfo=UTC))) == ["evt_c", "evt_b"]
     assert ids(EventQuery(target="UA")) == ["evt_b", "evt_a"]
     assert ids(EventQuery(min_value=400)) == ["evt_a"]
     assert ids(EventQuery(target="UA", limit=1)) == ["evt_b"]
-    (summary,) = recent_events(events, EventQuery(min_value=400))
+    assert ids(EventQuery(until=date(2025, 7, 5))) == ["evt_b", "evt_a"]
+    (summary,) = recent(EventQuery(min_value=400))
     assert summary["figures"] == {"drones_launched": 539} and summary["sources"] == 1 and summary["night_of"] == "2025-07-04"
 
 

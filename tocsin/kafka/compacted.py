@@ -1,11 +1,18 @@
-"""The latest value per key of a compacted topic's partitions, read up to their current end."""
+"""The one reader of compacted topics (feeds, feed state, deliveries): the latest value per key
+of some partitions, read up to their current end."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+
+from tocsin.kafka.decode import decode_latest
+from tocsin.records import Record
+
+R = TypeVar("R", bound=Record)
 
 
 async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int] | None = None) -> dict[bytes, bytes | None]:
@@ -48,3 +55,10 @@ async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
     finally:
         await admin.close()
     return sorted(p["partition"] for t in described for p in t["partitions"])
+
+
+async def read_records(
+    bootstrap: list[str], topic: str, schema: type[R], stage: str, partitions: Iterable[int] | None = None
+) -> dict[bytes, R]:
+    """Key → latest record, tombstones left out and values this build cannot read skipped (counted, logged)."""
+    return decode_latest(schema, stage, topic, await read_latest(bootstrap, topic, partitions))

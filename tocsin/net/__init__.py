@@ -1,0 +1,1 @@
+"""Network edges shared by every process: the private-address guard."""
