@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -103,19 +103,11 @@ class Pipeline:
         (``streams.store``), and the step runs again until it goes through. Steps are
         idempotent: reads, or writes of values computed before the step.
         """
-        tries = 0
-        while True:
-            try:
-                result = step()
-            except StateStoreError as exc:
-                if not tries:
-                    log.error("stage waits for its table store", stage=stage, error=str(exc))
-                await asyncio.sleep(STORE_RETRY_SECONDS[min(tries, len(STORE_RETRY_SECONDS) - 1)])
-                tries += 1
-                continue
-            if tries:
-                log.warning("stage resumed, table store writable again", stage=stage, tries=tries + 1)
-            return result
+
+        async def run() -> T:
+            return step()
+
+        return await _until_through(stage, run, (StateStoreError,), "its table store", "table store writable again")
 
     async def publish(self, stage: str, topic: faust.TopicT, records: Sequence[tuple[bytes, bytes, int | None]]) -> None:
         """Send (key, value, partition) records and return once Kafka acknowledged all of them.
@@ -124,20 +116,12 @@ class Pipeline:
         own retries): the stage waits on its message, as for a refused table write. The
         ids are deterministic, so a record sent twice is the same record.
         """
-        tries = 0
-        while True:
-            try:
-                sent = [await topic.send(key=key, value=value, partition=partition) for key, value, partition in records]
-                await asyncio.gather(*sent)
-            except (KafkaError, ProducerSendError) as exc:
-                if not tries:
-                    log.error("stage waits for Kafka to take its output", stage=stage, error=repr(exc))
-                await asyncio.sleep(STORE_RETRY_SECONDS[min(tries, len(STORE_RETRY_SECONDS) - 1)])
-                tries += 1
-                continue
-            if tries:
-                log.warning("stage resumed, Kafka took its output", stage=stage, tries=tries + 1)
-            return
+
+        async def send() -> None:
+            sent = [await topic.send(key=key, value=value, partition=partition) for key, value, partition in records]
+            await asyncio.gather(*sent)
+
+        await _until_through(stage, send, (KafkaError, ProducerSendError), "Kafka to take its output", "Kafka took its output")
 
     async def stage_failed(self, agent: AgentT, exc: BaseException) -> None:
         """An agent raised what no stage expects (a bug): its message goes to the dead letters with
@@ -154,3 +138,23 @@ class Pipeline:
         """The record, or None after dead-lettering what does not decode (tocsin.kafka.decode)."""
         RECORDS_CONSUMED.labels(stage).inc()
         return await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)
+
+
+async def _until_through(
+    stage: str, attempt: Callable[[], Awaitable[T]], refusals: tuple[type[Exception], ...], waits_for: str, resumed: str
+) -> T:
+    """Try until ``attempt`` does not raise one of ``refusals``, pausing between tries; one log
+    line when the stage starts waiting, one when it goes on."""
+    tries = 0
+    while True:
+        try:
+            result = await attempt()
+        except refusals as exc:
+            if not tries:
+                log.error(f"stage waits for {waits_for}", stage=stage, error=repr(exc))
+            await asyncio.sleep(STORE_RETRY_SECONDS[min(tries, len(STORE_RETRY_SECONDS) - 1)])
+            tries += 1
+            continue
+        if tries:
+            log.warning(f"stage resumed, {resumed}", stage=stage, tries=tries + 1)
+        return result

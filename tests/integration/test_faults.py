@@ -225,8 +225,8 @@ async def test_broker_away_makes_every_component_unready_in_a_few_log_lines(tmp_
     try:
         await daemon.start()
         await daemon.wait_ready()
-        await asyncio.to_thread(broker.stop)
         lines_before = len(daemon.log_file.read_text().splitlines())
+        await asyncio.to_thread(broker.stop)
 
         async def unready() -> bool:
             return await readiness_body(daemon) == {"ready": False, "components": {"poll": False, "deliver": False, "work": False}}

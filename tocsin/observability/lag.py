@@ -17,7 +17,14 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import IllegalStateError, KafkaError
+from aiokafka.errors import (
+    IllegalStateError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    NodeNotReadyError,
+    RequestTimedOutError,
+)
 from mode import Service
 
 from tocsin.kafka.drain import Stage, partition_lag
@@ -47,6 +54,11 @@ class LagMeter:
         for labels, behind in lag.items():
             CONSUMER_LAG.labels(*labels).set(behind)
         self._exported = set(lag)
+
+
+_UNREACHABLE = (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError, KafkaTimeoutError, OSError, TimeoutError)
+"""No answer at all: what makes a process unready (an answered error, such as a group
+coordinator not yet available on a broker that has just started, does not)."""
 
 
 class GroupWatch(Service):
@@ -87,10 +99,12 @@ class GroupWatch(Service):
         while not self.should_stop:
             try:
                 lag = await asyncio.wait_for(self._measure(), self._interval)
-            except (KafkaError, OSError, TimeoutError) as exc:
+            except _UNREACHABLE as exc:
                 if self.reachable:
                     log.warning("kafka unreachable", error=repr(exc))
                 self.reachable = False
+            except KafkaError:
+                pass  # Kafka answered, with an error it retries (a coordinator still loading): no verdict
             else:
                 if not self.reachable:
                     log.warning("kafka reachable again")
