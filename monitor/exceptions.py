@@ -26,3 +26,9 @@ class ParseError(MonitorError):
 
 class PublishError(MonitorError):
     """Kafka did not acknowledge: not the feed's fault, so polling pauses instead of backing the feed off."""
+
+
+class DigestError(MonitorError):
+    """Something unexpected while digesting a fetched document: the feed backs off and it is logged."""
+
+    reason = "digest_error"

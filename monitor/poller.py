@@ -19,16 +19,18 @@ from mode import Service
 from prometheus_client import Gauge
 
 from monitor.assignment import FeedPartitions
+from monitor.digest import MAX_RECORD_BYTES, Digest, digest_document
 from monitor.exceptions import FetchError, MonitorError, PublishError
 from monitor.feeds import FeedDefinition
 from monitor.feeds import catalog
 from monitor.fetch import FeedFetcher, FetchResult, Slots, open_session
 from monitor.fulltext import FullTextFetcher
 from monitor.normalise import ArticleNormaliser, StoryIndex
-from monitor.parse import parse_feed
 from monitor.publish import ArticlePublisher
 from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState, staleness
+from monitor.telegram import ChannelReader, ChannelResult, digest_channel
+from monitor.websub import CallbackServer, Subscriptions
 from tocsin.kafka.compacted import read_records
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
@@ -39,6 +41,7 @@ from tocsin.observability.metrics import (
     FEED_FETCHES,
     FEED_CONSECUTIVE_ERRORS,
     FEED_ITEMS,
+    FEED_ITEMS_SKIPPED,
     FEED_MAX_STALENESS,
     FEED_PARSES,
     FEED_STALENESS,
@@ -67,7 +70,13 @@ _DIGESTING = 32
 _NOT_MODIFIED = FEED_FETCHES.labels("not_modified", "304")
 _FETCHED = FEED_FETCHES.labels("ok", "200")
 _SEEN_ITEMS, _NEW_ITEMS, _DUPLICATE_ITEMS = (FEED_ITEMS.labels(kind) for kind in ("seen", "new", "duplicate"))
-_PARSES = {parser: FEED_PARSES.labels(parser) for parser in ("fast", "fallback")}
+_PARSES = {parser: FEED_PARSES.labels(parser) for parser in ("fast", "fallback", "telegram")}
+_EMPTY_DOCUMENTS = FEED_PARSES.labels("empty")
+
+
+def _skip_kind(reason: str) -> str:
+    """The metric label of a skip reason: its kind, never the free text."""
+    return "too_large" if "too_large" in reason else "unreadable"
 
 
 @dataclass
@@ -82,21 +91,11 @@ class Subscription:
     task: asyncio.Task[None] | None = None
     publishing: bool = False
     saved_at: float = float("-inf")  # time.monotonic() of the last state record written
+    push_interval: float | None = None  # while a WebSub subscription carries the feed: the safety-net interval
 
     @property
     def interval(self) -> float:
-        return self.definition.config.interval_seconds or 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Digest:
-    """What a poll keeps of its parsed document while Kafka acknowledges: not the entries, which
-    would otherwise live (and be walked by the collector) until then."""
-
-    parser: str
-    ttl_minutes: int | None
-    current_ids: list[str]
-    new: list[Article]
+        return max(self.definition.config.interval_seconds or 0.0, self.push_interval or 0.0)
 
 
 class Poller(Service):
@@ -104,7 +103,7 @@ class Poller(Service):
 
     def __init__(
         self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str,
-        membership: GroupMembershipSettings = GroupMembershipSettings(),
+        max_record_bytes: int = MAX_RECORD_BYTES, membership: GroupMembershipSettings = GroupMembershipSettings(),
     ) -> None:
         super().__init__()
         self._membership = membership
@@ -112,8 +111,13 @@ class Poller(Service):
         self._bootstrap = bootstrap
         self._topics = topics
         self._group_id = group_id
+        self._max_record_bytes = max_record_bytes
         self._publisher = ArticlePublisher(
-            bootstrap, topics.articles.name, topics.feed_state.name, request_timeout_ms=int(settings.publish_timeout_seconds * 1000)
+            bootstrap,
+            topics.articles.name,
+            topics.feed_state.name,
+            request_timeout_ms=int(settings.publish_timeout_seconds * 1000),
+            max_record_bytes=max_record_bytes,
         )
         self._subs: dict[str, Subscription] = {}
         self._parked: dict[str, FeedState] = {}  # restored state of owned partitions' feeds not (yet) defined
@@ -134,6 +138,7 @@ class Poller(Service):
         # falls behind, no new polls start (backpressure) instead of fetching bodies to buffer.
         self._holding = 0
         self._digesting = Slots(_DIGESTING)
+        self._pushes: set[asyncio.Task[None]] = set()  # WebSub pushes waiting for their feed's poll to finish
         self._stale_series: set[str] = set()  # feeds with a series in FEED_STALENESS
         self._error_series: set[str] = set()  # and in FEED_CONSECUTIVE_ERRORS
 
@@ -147,6 +152,15 @@ class Poller(Service):
         self._session = open_session(self._settings)
         self._fetcher = FeedFetcher(self._session, self._settings)
         self._full_text = FullTextFetcher(self._fetcher, self._settings.full_text_concurrency)
+        self._channels = ChannelReader(self._fetcher, self._settings.telegram, self._cpu)
+        self._websub: Subscriptions | None = None
+        if (websub := self._settings.websub).callback_url:
+            self._websub = Subscriptions(
+                websub, self._session, allow_private_addresses=self._settings.allow_private_addresses, push=self.push, changed=self._push_changed
+            )
+            self._callbacks = CallbackServer(self._websub, websub.host, websub.port, max_body_bytes=self._settings.max_body_bytes)
+            await self._callbacks.start()
+            self._websub.start()
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             group_id=self._group_id,
@@ -160,6 +174,11 @@ class Poller(Service):
         log.info("poller started", group=self._group_id, config_feeds=len(self._settings.sources))
 
     async def on_stop(self) -> None:
+        if self._websub is not None:  # first: no pushes while the feeds are let go
+            await self._callbacks.stop()
+            await self._websub.stop()
+        for push in self._pushes:
+            push.cancel()
         await self._consumer.stop()  # revokes: in-flight polls finish and their state is flushed
         await self._release(set(self._owned))
         await self._session.close()
@@ -191,6 +210,8 @@ class Poller(Service):
         await self._publisher.flush()  # the next owner must read the state we wrote
         for sub in leaving:
             del self._subs[sub.definition.feed_id]
+            if self._websub is not None:
+                self._websub.drop(sub.definition.feed_id)
         self._parked = {k: v for k, v in self._parked.items() if k in self._subs}
         self._owned -= partitions
         FEEDS_ASSIGNED.set(len(self._subs))
@@ -213,6 +234,8 @@ class Poller(Service):
                     sub.task.cancel()
                 self._parked[key] = sub.state
                 del self._subs[key]
+                if self._websub is not None:
+                    self._websub.drop(key)
             return
         definition = decode_or_skip(FeedDefinition, "poll", self._topics.feeds.name, key.encode(), value)
         if definition is None:
@@ -288,11 +311,17 @@ class Poller(Service):
 
     # -- one poll ---------------------------------------------------------------------
 
-    async def _poll(self, sub: Subscription) -> None:
+    async def _poll(self, sub: Subscription, pushed: FetchResult | None = None) -> None:
+        """Fetch (or take the pushed document) → digest → publish → state: one at a time per feed."""
         config = sub.definition.config
         started = time.perf_counter()
         try:
-            result = await self._fetcher.fetch(config.url, sub.state.validators)
+            if pushed is not None:
+                result = pushed
+            elif config.type == "telegram":
+                result = await self._channels.fetch(config, sub.state)
+            else:
+                result = await self._fetcher.fetch(config.url, sub.state.validators)
             FEED_FETCH_SECONDS.observe(time.perf_counter() - started)
             if result.not_modified:
                 await self._advance(sub, result, None, started)
@@ -303,12 +332,14 @@ class Poller(Service):
             self._holding += 1
             try:
                 async with self._digesting:
-                    digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result.body, result.url)
+                    digest = await asyncio.get_running_loop().run_in_executor(self._cpu, self._digest, sub, result)
                     _PARSES[digest.parser].inc()
                     await self._advance(sub, result, digest, started)
             finally:
                 self._holding -= 1
             _FETCHED.inc()
+            if self._websub is not None and pushed is None and config.type == "feed":
+                self._websub.offer(sub.definition.feed_id, result)
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
         except FetchError as exc:
@@ -318,39 +349,47 @@ class Poller(Service):
             else:
                 await self._failed(sub, exc.reason, str(exc), exc.status, exc.retry_after)
         except MonitorError as exc:
-            FEED_FETCHES.labels("parse_error", "200").inc()
-            await self._failed(sub, "parse_error", str(exc), 200, None)
+            reason = getattr(exc, "reason", "parse")
+            reason = "parse_error" if reason == "parse" else reason
+            FEED_FETCHES.labels(reason, "200").inc()
+            await self._failed(sub, reason, str(exc), 200, None)
+        except Exception as exc:  # noqa: BLE001 - no input may stop a feed: a bug becomes a logged, backed-off failure
+            log.exception("feed poll crashed", feed=config.display_name)
+            FEED_FETCHES.labels("internal_error", "none").inc()
+            with contextlib.suppress(Exception):
+                await self._failed(sub, "internal_error", repr(exc)[:300], None, None)
+            if sub.due < time.monotonic():  # not rescheduled by _failed: never leave a feed unscheduled
+                self._reschedule(sub, backoff_delay(sub.interval, sub.state.health.consecutive_errors + 1, cap=self._settings.max_backoff_seconds))
         finally:
             sub.task = None
             sub.publishing = False
             self._in_flight -= 1
             self._wakeup.set()
 
-    def _digest(self, sub: Subscription, body: bytes, url: str) -> Digest:
+    def _digest(self, sub: Subscription, result: FetchResult) -> Digest:
         """CPU work, on the parse thread: parse, id every entry, build only the unseen articles."""
-        parsed = parse_feed(body, url)
-        ARTICLES_FETCHED.inc(len(parsed.entries))
-        candidates = sub.normaliser.candidates(parsed.entries)
-        fetched_at = utc_now()
-        # Built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
-        seen = set(sub.state.seen_ids)
-        new = [sub.normaliser.article(c, fetched_at, parsed.language) for c in candidates if c.id not in seen]
-        new.sort(key=lambda a: a.published_at or fetched_at)  # oldest first (feeds list newest first): nights in order
-        return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new)
+        # The seen set is built per poll, not kept per feed: a few microseconds here, against ~8 KB for each of 10,000 feeds.
+        read = digest_channel if isinstance(result, ChannelResult) else digest_document
+        digest = read(result, sub.normaliser, set(sub.state.seen_ids), utc_now(), max_record_bytes=self._max_record_bytes)
+        ARTICLES_FETCHED.inc(len(digest.current_ids) + len(digest.skipped))
+        return digest
 
     async def _advance(self, sub: Subscription, result: FetchResult, digest: Digest | None, started: float) -> None:
         now = utc_now()
         seen = sub.state.seen
         published = 0
         if digest is not None:
+            name = sub.definition.config.display_name
             _SEEN_ITEMS.inc(len(digest.current_ids) - len(digest.new))
+            self._count_oddities(name, digest)
             outgoing = await self._outgoing(sub, digest.new)
             sub.publishing = True
-            await self._publish(outgoing)
+            rejected = await self._publish(outgoing)
             for article in outgoing:  # the start of an article's trail through the logs (article_id)
-                log.info("article published", feed=sub.definition.config.display_name, article_id=article.id)
-            published = len(digest.new)
-            seen = sub.state.with_seen(digest.current_ids, [a.id for a in digest.new])
+                if article.id not in rejected:
+                    log.info("article published", feed=name, article_id=article.id)
+            published = len(digest.new) - len(rejected)
+            seen = sub.state.with_seen(digest.current_ids, digest.seen_new)
         ttl = digest.ttl_minutes if digest else sub.state.ttl_minutes  # a 304 has no body to read it from
         delay = cache_delay(result.headers, interval=sub.interval, ttl_minutes=ttl, now=now, cap=self._settings.max_interval_seconds)
         unchanged = digest is None and result.validators == sub.state.validators and not sub.state.health.consecutive_errors
@@ -365,8 +404,20 @@ class Poller(Service):
                 new=published, duration_s=round(time.perf_counter() - started, 4),
             )
 
-    async def _publish(self, articles: list[Article]) -> None:
+    @staticmethod
+    def _count_oddities(feed: str, digest: Digest) -> None:
+        if digest.empty:
+            _EMPTY_DOCUMENTS.inc()
+        for reason in digest.skipped:
+            FEED_ITEMS_SKIPPED.labels(_skip_kind(reason)).inc()
+            log.warning("feed item skipped", feed=feed, reason=reason)
+        if digest.shortened:
+            FEED_ITEMS_SKIPPED.labels("shortened").inc(digest.shortened)
+            log.warning("feed items shortened to fit a record", feed=feed, count=digest.shortened)
+
+    async def _publish(self, articles: list[Article]) -> set[str]:
         """Publish; while Kafka takes longer than publish_timeout_seconds to acknowledge, pause polling.
+        Returns the ids of the articles Kafka refused for themselves (too large): logged, counted, not retried.
 
         The articles stay with the producer, which retries until Kafka is back, so this poll keeps
         waiting for that acknowledgement rather than giving up and fetching them again: memory stays
@@ -381,11 +432,12 @@ class Poller(Service):
             POLLING_PAUSED.set(1)
             log.warning("kafka not acknowledging, polling paused", waited_s=self._settings.publish_timeout_seconds)
         try:
-            await publishing
+            rejected = await publishing
         finally:
             self._stalled -= 1
         if not self._stalled:
             log.info("kafka acknowledged again, polling resumes")
+        return rejected
 
     async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
         """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""
@@ -397,9 +449,47 @@ class Poller(Service):
             # already folds into it; a failed publish is retried with the same content anyway.
             folded = self._stories.fold(article)
             (_DUPLICATE_ITEMS if folded.duplicate else _NEW_ITEMS).inc()
+            if folded.duplicate:  # users must be able to see what was not published as its own article
+                log.info(
+                    "story folded", feed=sub.definition.config.display_name, article_id=article.id,
+                    duplicate_of=folded.kept, kept=folded.kept, matched=folded.kind, republished=folded.publish is not None,
+                )
             if folded.publish is not None:  # new, or the same article id again now naming both sources
                 outgoing[folded.publish.id] = folded.publish
         return list(outgoing.values())
+
+    # -- WebSub ---------------------------------------------------------------------------
+
+    def push(self, feed_id: str, body: bytes, content_type: str | None) -> bool:
+        """A hub's verified push, digested and published like a poll's document once any poll under way for
+        the feed is done (the hub is answered at once). False when this poller does not own the feed."""
+        sub = self._subs.get(feed_id)
+        if sub is None:
+            return False
+        # Validators stay the last GET's: the pushed body is not that resource's current representation.
+        result = FetchResult(200, body, sub.state.validators, content_type, sub.definition.config.url, {}, len(body))
+        task = asyncio.create_task(self._take_push(sub, result))
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+        return True
+
+    async def _take_push(self, sub: Subscription, result: FetchResult) -> None:
+        while sub.task is not None:
+            await asyncio.wait({sub.task})
+        if self._subs.get(sub.definition.feed_id) is not sub:
+            return  # removed or revoked meanwhile: the feed's next owner polls it
+        FEED_FETCH_BYTES.inc(result.wire_bytes)
+        self._in_flight += 1
+        sub.task = asyncio.create_task(self._poll(sub, result))
+
+    def _push_changed(self, feed_id: str, pushed: bool) -> None:
+        sub = self._subs.get(feed_id)
+        if sub is None:
+            return
+        sub.push_interval = self._settings.websub.subscribed_interval_seconds if pushed else None
+        if not pushed:  # back to polling: at once, for what the hub may not have delivered
+            self._reschedule(sub, 0.0)
+            self._wakeup.set()
 
     async def _failed(self, sub: Subscription, reason: str, detail: str, status: int | None, retry_after: float | None) -> None:
         errors = sub.state.health.consecutive_errors + 1

@@ -69,6 +69,7 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         # Batch what the stages and table changelogs send within a few ms into one request:
         # with Faust's default of 0 every record is its own produce request.
         producer_linger=0.005,
+        producer_max_request_size=settings.kafka.max_record_bytes,  # the one record-size limit (topics.py)
         consumer_auto_offset_reset="earliest",
         # Seconds, not Faust's minute: how long a dead worker's partitions stall (GroupMembershipSettings).
         broker_session_timeout=settings.kafka.membership.session_timeout_seconds,

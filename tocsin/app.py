@@ -158,8 +158,10 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
         stages: list[Stage] = []  # the consumer groups this process is a member of, and their topics
         if poll:
             # One consumer group per deployment: its members split the feeds between them.
-            poller = Poller(settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers",
-                            membership=settings.kafka.membership)
+            poller = Poller(
+                settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers",
+                max_record_bytes=settings.kafka.max_record_bytes, membership=settings.kafka.membership,
+            )
             components.append(Component("poll", poller, lambda: poller.kafka_available and watch.reachable))
         if deliver:
             deliverer = Deliverer(settings, bootstrap)

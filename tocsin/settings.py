@@ -42,6 +42,7 @@ from pydantic_settings import (
 
 from tocsin.errors import TocsinError
 from tocsin.records import AlertKind, Metric, Severity, SourceKind
+from tocsin.timezones import zone_named
 
 _HTTP_URL = TypeAdapter(HttpUrl)
 
@@ -156,6 +157,13 @@ class KafkaSettings(Section):
         description="Existing cluster to use; empty means Tocsin starts its local broker.",
     )
     app_id: str = Field(default="tocsin", pattern=r"^[A-Za-z0-9._-]+$")
+    max_record_bytes: int = Field(
+        default=1_000_000,
+        ge=64 * 1024,
+        le=16 * 1024 * 1024,
+        description="Largest record any Tocsin producer sends; topics accept it plus batch overhead. "
+        "The poller shortens (or, failing that, skips) an article that would not fit.",
+    )
     topics: TopicSettings = TopicSettings()
     membership: GroupMembershipSettings = GroupMembershipSettings()
     local: LocalKafkaSettings = LocalKafkaSettings()
@@ -181,14 +189,36 @@ class KafkaSettings(Section):
         return not self.bootstrap_servers
 
 
+SourceType = Literal["feed", "telegram"]
+# A public channel's web preview: https://t.me/s/<channel> (usernames are 4 to 32 characters, [A-Za-z0-9_]).
+TELEGRAM_URL = re.compile(r"^https://t\.me/s/([A-Za-z0-9_]{4,32})/?$")
+
+
 class FeedConfig(Section):
     url: HttpUrlStr
+    type: SourceType = Field(default="feed", description="feed: RSS/Atom/JSON Feed; telegram: a public channel's t.me/s/ preview.")
     name: str | None = None
     language: str | None = None
     interval_seconds: PositiveSeconds | None = None
     tags: list[str] = Field(default_factory=list)
     full_text: bool = False
     kind: SourceKind = SourceKind.MEDIA
+    timezone: str | None = Field(
+        default=None, description="IANA zone of the feed's times without an offset (default: by language, see tocsin/timezones.py)."
+    )
+
+    @model_validator(mode="after")
+    def _telegram_url(self) -> FeedConfig:
+        if self.type == "telegram" and not TELEGRAM_URL.match(self.url):
+            raise ValueError(f"a telegram source's url must be https://t.me/s/<channel>, not {self.url!r}")
+        return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone_named(value)
+        return value
 
     @field_validator("url")
     @classmethod
@@ -203,6 +233,36 @@ class FeedConfig(Section):
     @property
     def display_name(self) -> str:
         return self.name or self.url
+
+
+class TelegramSettings(Section):
+    origin: HttpUrlStr = Field(
+        default="https://t.me", description="Where the channel previews are fetched from (tests point it at a local server)."
+    )
+    max_pages: int = Field(
+        default=5, ge=1, le=50, description="Older preview pages read in one poll when more posts arrived than one page shows."
+    )
+
+
+class WebSubSettings(Section):
+    """Push from WebSub hubs the feeds advertise; off until a public callback URL is set."""
+
+    callback_url: HttpUrlStr | None = Field(
+        default=None, description="Public base URL the hubs reach this poller's callback server at (per poller process)."
+    )
+    host: str = "127.0.0.1"
+    port: Port = 9467
+    lease_seconds: int = Field(default=10 * 24 * 3600, ge=60, description="Lease asked of the hub (it may grant another).")
+    renew_before_seconds: PositiveSeconds = Field(
+        default=3600.0, description="Renew this long before a lease expires (at the latest at half the lease)."
+    )
+    verify_timeout_seconds: PositiveSeconds = Field(
+        default=60.0, description="How long a hub may take to verify intent before the subscription counts as failed."
+    )
+    subscribed_interval_seconds: PositiveSeconds = Field(
+        default=3600.0, description="Poll interval of a feed while its subscription is active (a safety net; pushes carry the news)."
+    )
+    retry_seconds: PositiveSeconds = Field(default=3600.0, description="First wait before subscribing again after a hub failed (doubling).")
 
 
 class FeedSettings(Section):
@@ -226,6 +286,8 @@ class FeedSettings(Section):
     )
     user_agent: str = "Tocsin/0.1 (+https://github.com/tocsin)"
     allow_private_addresses: bool = False
+    telegram: TelegramSettings = TelegramSettings()
+    websub: WebSubSettings = WebSubSettings()
     sources: list[FeedConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

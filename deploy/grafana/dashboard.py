@@ -111,6 +111,24 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         ),
     ),
     (
+        "Real-time sources (Telegram, WebSub)",
+        (
+            Panel("Telegram posts per second, by source kind", (
+                q(f"sum by (kind, verdict) (rate(tocsin_telegram_posts_total{{{SEL}}}[{RATE}]))", "{{kind}} {{verdict}}"),
+                q(f"sum(rate(tocsin_telegram_pages_total{{{SEL}}}[{RATE}]))", "pages fetched"),
+            ), unit="ops", description="Posts read from channel previews: new, edited (published again under their id), already seen."),
+            Panel("WebSub pushes per second", (
+                q(f"sum by (outcome) (rate(tocsin_websub_pushes_total{{{SEL}}}[{RATE}]))", "{{outcome}}"),
+                q(f"sum by (outcome) (rate(tocsin_websub_verifications_total{{{SEL}}}[{RATE}]))", "verification {{outcome}}"),
+            ), unit="ops", description="accepted = signature checked and published; bad_signature and unsigned are acknowledged and ignored."),
+            Panel("WebSub subscriptions", (
+                q(f"sum(tocsin_websub_subscriptions_active{{{SEL}}})", "active"),
+                q(f"sum(increase(tocsin_websub_lease_renewals_total{{{SEL}}}[1h]))", "renewals (1h)"),
+                q(f"sum(increase(tocsin_websub_hub_failures_total{{{SEL}}}[1h]))", "hub failures → polling (1h)"),
+            ), description="A failed hub puts its feed back on its poll interval; subscribing again waits a doubling delay."),
+        ),
+    ),
+    (
         "Extraction, alerts and deliveries",
         (
             Panel("Extraction results", (

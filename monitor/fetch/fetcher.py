@@ -28,7 +28,7 @@ class FetchResult:
     status: int
     body: bytes | None  # None when the resource is unchanged (304)
     validators: Validators
-    content_type: str | None
+    content_type: str | None  # the whole header, charset included: the parser reads it
     url: str  # after redirects
     headers: Mapping[str, str] = field(default_factory=dict)
     wire_bytes: int = 0
@@ -127,7 +127,7 @@ class FeedFetcher:
             raise FetchError(f"http_{status}", f"{url} answered {status}", status=status)
         body = await self._read_capped(response, url)
         return FetchResult(
-            200, body, _validators(response.headers, Validators()), response.content_type, url, _plain(response.headers), len(body)
+            200, body, _validators(response.headers, Validators()), response.headers.get("Content-Type"), url, _plain(response.headers), len(body)
         )
 
     async def _read_capped(self, response: aiohttp.ClientResponse, url: str) -> bytes:
@@ -153,7 +153,7 @@ def _parsed(url: str) -> URL:
 
 
 def _plain(headers: CIMultiDictProxy[str]) -> dict[str, str]:
-    wanted = ("Cache-Control", "Expires", "Retry-After")
+    wanted = ("Cache-Control", "Expires", "Retry-After", "Link")  # Link: WebSub discovery
     return {name: headers[name] for name in wanted if name in headers}
 
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from monitor.parse import FeedEntry
+from monitor.parse import Entry
+from monitor.normalise.language import detect_language
 from monitor.normalise.text import html_to_text
-from monitor.normalise.urls import canonical_url
+from monitor.normalise.urls import article_url
 from tocsin.records import Article, ArticleSource
 from tocsin.settings import FeedConfig
+from tocsin.timezones import aware
+
+# Dates a feed may claim: before the epoch or later than a day after arrival (clocks drift, zones
+# confuse) is a broken date (year 0001, 9999), replaced by the arrival time and flagged.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_AHEAD = timedelta(days=1)
 
 
 def digest(*parts: str) -> str:
@@ -28,7 +35,7 @@ class Candidate(NamedTuple):
     of every changed document, cheaper to build than a frozen dataclass.)"""
 
     id: str
-    entry: FeedEntry
+    entry: Entry
 
 
 class ArticleNormaliser:
@@ -42,25 +49,25 @@ class ArticleNormaliser:
     def source(self) -> ArticleSource:
         return self._source
 
-    def candidates(self, entries: tuple[FeedEntry, ...]) -> list[Candidate]:
+    def candidates(self, entries: tuple[Entry, ...]) -> list[Candidate]:
         """Stable ids: the GUID (scoped to the feed), else the canonical link, else a content hash.
-        A GUID repeated inside one feed is disambiguated by content instead of swallowing items."""
+        A GUID repeated inside one feed is disambiguated by link and content instead of swallowing items."""
         guid_counts = Counter(e.guid for e in entries if e.guid)
         out: dict[str, Candidate] = {}
         for entry in entries:
             # The content hash (of kilobytes of HTML) only where it is part of the identity.
             if entry.guid:
                 repeated = guid_counts[entry.guid] > 1
-                identity = digest(self._feed.url, entry.guid, self._content(entry) if repeated else "")
-            elif entry.link:
-                identity = digest(canonical_url(entry.link))
+                identity = digest(self._feed.url, entry.guid, self._content(entry) + (entry.link or "") if repeated else "")
+            elif url := article_url(entry.link):
+                identity = digest(url)
             else:
                 identity = self._content(entry)
             out.setdefault(f"art_{identity}", Candidate(f"art_{identity}", entry))
         return list(out.values())
 
     @staticmethod
-    def _content(entry: FeedEntry) -> str:
+    def _content(entry: Entry) -> str:
         return digest(entry.title, entry.summary_html, entry.content_html)
 
     def article(self, candidate: Candidate, fetched_at: datetime, feed_language: str | None = None) -> Article:
@@ -68,17 +75,31 @@ class ArticleNormaliser:
         title = html_to_text(entry.title)
         summary = html_to_text(entry.summary_html)
         body = html_to_text(entry.content_html) if entry.content_html else ""
+        language = self._feed.language or entry.language or feed_language or detect_language(title, summary or body)
+        published, clamped = self._published(entry.published, language, fetched_at)
         return Article(
             id=candidate.id,
-            url=canonical_url(entry.link) if entry.link else None,
+            url=article_url(entry.link),
             title=title,
             summary=summary if summary != body else "",
             body=body,
-            language=self._feed.language or entry.language or feed_language,
-            published_at=entry.published,
+            language=language,
+            published_at=published,
+            published_clamped=clamped,
             fetched_at=fetched_at,
             sources=(self._source,),
         )
 
-    def articles(self, entries: tuple[FeedEntry, ...], fetched_at: datetime) -> list[Article]:
+    def _published(self, moment: datetime | None, language: str | None, fetched_at: datetime) -> tuple[datetime | None, bool]:
+        if moment is None:
+            return None, False
+        try:
+            moment = aware(moment, self._feed.timezone, language).astimezone(UTC)
+        except (OverflowError, ValueError):  # year 1 in a zone east of UTC
+            return fetched_at, True
+        if moment < _EARLIEST or moment > fetched_at + _AHEAD:
+            return fetched_at, True
+        return moment, False
+
+    def articles(self, entries: tuple[Entry, ...], fetched_at: datetime) -> list[Article]:
         return [self.article(c, fetched_at) for c in self.candidates(entries)]

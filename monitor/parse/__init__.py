@@ -1,3 +1,4 @@
-from monitor.parse.parser import FeedEntry, ParsedFeed, parse_feed
+from monitor.parse.entry import Entry, FeedEntry
+from monitor.parse.parser import ParsedFeed, parse_feed
 
-__all__ = ["FeedEntry", "ParsedFeed", "parse_feed"]
+__all__ = ["Entry", "FeedEntry", "ParsedFeed", "parse_feed"]

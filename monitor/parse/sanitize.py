@@ -1,31 +1,54 @@
-"""Bytes made safe and honest before any parser sees them."""
+"""Text made safe before any parser sees it: the DOCTYPE goes, and the XML declaration tells the truth.
+
+Works on the decoded text (see charset.py), so a DOCTYPE is found in whatever encoding it came.
+"""
 
 from __future__ import annotations
 
 import re
 
-# The whole DOCTYPE with its internal subset: entity definitions are where external-entity
-# (XXE) and expansion (billion laughs) attacks live, and a feed has no use for them.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
-_DECLARED = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])([A-Za-z0-9._-]+)\2""")
-_UTF8_NAMES = frozenset({b"utf-8", b"utf8"})
+from monitor.exceptions import ParseError
+
+# What may precede a DOCTYPE: blanks, the declaration, comments and processing instructions.
+_PROLOG_PART = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_DOCTYPE_START = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
+# Inside the internal subset, quoted values, comments and PIs may hold "]" or ">" that end nothing.
+_SUBSET_PART = re.compile(r"""[^\]"'<]+|"[^"]*"|'[^']*'|<!--.*?-->|<\?.*?\?>|<""", re.DOTALL)
+_HEAD_PART = re.compile(r"""[^\[>"']+|"[^"]*"|'[^']*'""")
+_DECLARATION = re.compile(r"^<\?xml[^>]*?\?>")
 
 
-def without_doctype(body: bytes) -> bytes:
-    return _DOCTYPE.sub(b"", body, count=1)
+def without_doctype(text: str) -> str:
+    """The document without its DOCTYPE and internal subset: entity definitions are where
+    external-entity (XXE) and expansion (billion laughs) attacks live, and a feed needs none.
+    Only the prolog is searched, the way an XML parser reads it, so a "DOCTYPE" in a comment is
+    not taken for one and a "]>" inside a quoted entity value does not end the subset."""
+    at = 0
+    while match := _PROLOG_PART.match(text, at):
+        at = match.end()
+    if not _DOCTYPE_START.match(text, at):
+        return text
+    start, at = at, at + len("<!DOCTYPE")
+    while match := _HEAD_PART.match(text, at):
+        at = match.end()
+    if text.startswith("[", at):
+        at += 1
+        while match := _SUBSET_PART.match(text, at):
+            at = match.end()
+        if not text.startswith("]", at):
+            raise ParseError("unterminated DOCTYPE internal subset")
+        at += 1
+        while at < len(text) and text[at].isspace():
+            at += 1
+    if not text.startswith(">", at):
+        raise ParseError("unterminated DOCTYPE")
+    return text[:start] + text[at + 1 :]
 
 
-def honest_encoding(body: bytes) -> bytes:
-    """Bytes that are valid UTF-8 win over a declared charset that says otherwise."""
-    match = _DECLARED.match(body)
-    if match is None or match.group(3).lower() in _UTF8_NAMES:
-        return body
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return body  # the declaration may well be right
-    return body[: match.start(3)] + b"utf-8" + body[match.end(3) :]
-
-
-def sanitized(body: bytes) -> bytes:
-    return honest_encoding(without_doctype(body.lstrip(b"\xef\xbb\xbf")))
+def utf8_document(text: str) -> bytes:
+    """The text as UTF-8 bytes whose XML declaration (if any) says UTF-8."""
+    text = text.lstrip("\ufeff")
+    declaration = _DECLARATION.match(text.lstrip())
+    if declaration is not None:
+        text = '<?xml version="1.0" encoding="utf-8"?>' + text.lstrip()[declaration.end() :]
+    return text.encode("utf-8", "surrogatepass")

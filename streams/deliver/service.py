@@ -65,7 +65,8 @@ class Deliverer(Service):
             bootstrap_servers=self._bootstrap, enable_idempotence=True, linger_ms=2, client_id="tocsin-deliver",
             # Pending states carry the alert (a few KB): with the default 16 KB batches a
             # burst of them makes every send wait for a drain, which costs more than the HTTP.
-            max_batch_size=512 * 1024,
+            max_batch_size=min(512 * 1024, self._settings.kafka.max_record_bytes),
+            max_request_size=self._settings.kafka.max_record_bytes,  # the one record-size limit (topics.py)
         )
         await self._producer.start()
         self._log = DeliveryLog(self._producer, self._topics.deliveries.name, self._topics.alerts.name, self._topics.dead_letters.name)

@@ -2,8 +2,8 @@
 
 ``{"id", "title", "summary", "body", "published", "language", "source", "source_kind", "url"}``;
 only one of title/summary/body is required ("text"/"content" stand for body, "lang" for language,
-"published_at" for published). A timestamp without a UTC offset is read as Kyiv local time: the
-reports are Ukrainian news. Pure: no I/O.
+"published_at" for published). A timestamp without a UTC offset is read by the poller's rule
+(tocsin/timezones.py: the source language's zone, Kyiv for uk/ru, else UTC). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -12,14 +12,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from zoneinfo import ZoneInfo
-
 from pydantic import ValidationError
 
 from tocsin.records.article import Article, ArticleSource, SourceKind
-
-
-_KYIV = ZoneInfo("Europe/Kyiv")
+from tocsin.timezones import aware
 
 
 class ArticleInputError(ValueError):
@@ -35,7 +31,7 @@ def article_from_mapping(doc: Mapping[str, Any], fallback_id: str) -> Article:
         raise ArticleInputError("title, summary and body must be strings")
     if not (doc.get("title") or doc.get("summary") or body):
         raise ArticleInputError("needs a non-empty title, summary or body")
-    published = _timestamp(doc.get("published") or doc.get("published_at"))
+    published = _timestamp(doc.get("published") or doc.get("published_at"), doc.get("language") or doc.get("lang"))
     source = str(doc.get("source") or "cli")
     try:
         kind = SourceKind(doc.get("source_kind") or SourceKind.MEDIA)
@@ -54,11 +50,11 @@ def article_from_mapping(doc: Mapping[str, Any], fallback_id: str) -> Article:
         raise ArticleInputError(str(exc).splitlines()[0]) from exc
 
 
-def _timestamp(value: object) -> datetime | None:
+def _timestamp(value: object, language: object) -> datetime | None:
     if value in (None, ""):
         return None
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise ArticleInputError(f"published: not an ISO 8601 timestamp: {value!r}") from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_KYIV)
+    return aware(moment, None, language if isinstance(language, str) else None)

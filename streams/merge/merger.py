@@ -146,8 +146,17 @@ def merge_into(
     night = report_window(report).night_of
     # Without a window of its own, a report published the next day may be about "last night".
     nights = (night,) if report.window is not None else (night, night - timedelta(days=1))
-    if any(_reported_in(e, report) for n in nights for e in live(n)):
-        return None  # redelivered: it already made its revision (and any bridging)
+    reported = next((e for n in nights for e in live(n) if _reported_in(e, report)), None)
+    if reported is not None:
+        if not _edited(reported, report):
+            return None  # redelivered: it already made its revision (and any bridging)
+        # In its event, the edited article's new claims replace its own old ones.
+        revised = merge_report(_without(reported, report.article_id), report, now, reported.event_id)
+        assert revised is not None
+        kept = [OpenEvent.of(revised) if e.event_id == revised.event_id else e for e in open_events]
+        if all(e.event_id != revised.event_id for e in kept):
+            kept.append(OpenEvent.of(revised))
+        return Merged(revised, (), still_open(kept))
     candidates = [e for e in live(night) if not _separate(e, report)]
     if report.window is None and not any(_sizes_agree(e, report) for e in candidates):
         before = [e for e in live(nights[1]) if _sizes_agree(e, report) and not _separate(e, report)]
@@ -226,6 +235,28 @@ def merge_report(
 
 def _reported_in(event: AttackEvent, report: ExtractionReport) -> bool:
     return any(s.article_id == report.article_id for s in event.sources)
+
+
+def _edited(event: AttackEvent, report: ExtractionReport) -> bool:
+    """A report of an article already in the event that is a new version of it (a corrected Telegram post
+    published again under its id): a newer raw record than any the event has merged, with other claims.
+    A redelivered report, or one extracted again from the same raw record, is never newer."""
+    newer = report.raw_arrived_at is not None and event.last_raw_arrived_at is not None and report.raw_arrived_at > event.last_raw_arrived_at
+    return newer and _claims_of(event, report.article_id) != {_claim(f) for f in report.figures}
+
+
+def _claim(figure: Figure) -> tuple[Metric, float, str]:
+    return figure.metric, figure.value, figure.qualifier
+
+
+def _claims_of(event: AttackEvent, article_id: str) -> set[tuple[Metric, float, str]]:
+    return {_claim(c) for f in event.figures if not f.derived for c in f.claims if c.article_id == article_id}
+
+
+def _without(event: AttackEvent, article_id: str) -> AttackEvent:
+    """The event without one article's source and claims (a figure left without claims goes too)."""
+    figures = tuple(f.model_copy(update={"claims": tuple(c for c in f.claims if c.article_id != article_id)}) for f in event.figures)
+    return event.model_copy(update={"sources": tuple(s for s in event.sources if s.article_id != article_id), "figures": tuple(f for f in figures if f.claims)})
 
 
 def _bounded(sources: tuple[EventSource, ...], keep: set[str]) -> tuple[EventSource, ...]:

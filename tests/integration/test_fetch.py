@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from monitor.exceptions import BlockedAddressError, FetchError
+from monitor.parse import parse_feed
 from monitor.fetch import FeedFetcher, Validators, open_session
 from monitor.fulltext import FullTextFetcher
 from tocsin.records import Article, ArticleSource, utc_now
@@ -252,3 +253,19 @@ async def test_throttling_backs_off_the_whole_host_and_trickling_is_cut_by_the_t
             assert deferred.value.reason == "host_backoff" and deferred.value.retry_after > 100
     finally:
         await server.close()
+
+
+async def test_the_response_charset_reaches_the_parser() -> None:
+    # A short Cyrillic title that byte statistics alone misread: only the header says windows-1251.
+    body = '<?xml version="1.0"?><rss version="2.0"><channel><item><guid>g</guid><title>Київ</title></item></channel></rss>'.encode("cp1251")
+
+    async def handler(_: web.Request) -> web.Response:
+        return web.Response(body=body, headers={"Content-Type": "application/rss+xml; charset=windows-1251"})
+
+    server = await serve(handler)
+    try:
+        result = await fetch(server)
+    finally:
+        await server.close()
+    assert result.content_type == "application/rss+xml; charset=windows-1251"
+    assert parse_feed(result.body, result.url, result.content_type).entries[0].title == "Київ"

@@ -23,6 +23,7 @@ from prometheus_client import REGISTRY
 
 from monitor.poller import Poller
 from support.net import free_ports
+from support.poller import fetches, read_articles, sample, wait_for
 from support.servers import FeedServer, RssItem, rss
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.topics import Topics, ensure_topics, topics_for
@@ -107,7 +108,8 @@ async def syndicated_same_link(_: web.Request) -> web.StreamResponse:
 
 
 async def syndicated_same_headline(_: web.Request) -> web.StreamResponse:
-    copy = RssItem("copy-1", STORY.title + "!", "<p>a syndicated copy</p>", "http://elsewhere.example/copy/1")
+    # A headline match folds only with similar text (and close in time).
+    copy = RssItem("copy-1", STORY.title + "!", "<p>539 drones</p><p>(syndicated)</p>", "http://elsewhere.example/copy/1")
     return web.Response(body=rss([copy]), content_type="application/rss+xml")
 
 
@@ -163,27 +165,11 @@ async def servers() -> AsyncIterator[dict[str, TestServer]]:
             await server.close()
 
 
-def sample(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-def fetches(outcome: str, status: str) -> float:
-    return sample("tocsin_feed_fetches_total", outcome=outcome, status=status)
-
-
 def new_topics(bootstrap: str) -> Topics:
     kafka = KafkaSettings(bootstrap_servers=[bootstrap], topics={"prefix": f"test-{uuid.uuid4().hex[:8]}", "partitions": 2})
     topics = topics_for(kafka)
     ensure_topics([bootstrap], topics.all())
     return topics
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float, poller: Poller) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        assert not poller.crashed
-        await asyncio.sleep(0.1)
 
 
 async def poll_until(settings: FeedSettings, bootstrap: str, done: Callable[[], bool]) -> tuple[Topics, list[dict[str, Any]]]:
@@ -197,20 +183,6 @@ async def poll_until(settings: FeedSettings, bootstrap: str, done: Callable[[], 
         finally:
             await poller.stop()
     return topics, logs
-
-
-async def read_articles(bootstrap: str, topic: str, until: Callable[[list[Article]], bool], timeout: float = 60.0) -> list[Article]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    got: list[Article] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not until(got) and asyncio.get_running_loop().time() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                got += [Article.from_bytes(r.value) for r in records]
-        return got
-    finally:
-        await consumer.stop()
 
 
 async def test_misbehaving_servers_never_stop_the_poller(servers: dict[str, TestServer], kafka_bootstrap: str) -> None:

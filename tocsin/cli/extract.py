@@ -70,7 +70,7 @@ def extract_command(source: IO[str], jsonl: bool) -> None:
     """Extract attack figures from one article (plain text or JSON; FILE or - for stdin).
 
     Plain text: the first line is the title, the rest the body. JSON: title,
-    summary, body, published (ISO 8601; without an offset, Kyiv time),
+    summary, body, published (ISO 8601; without an offset, the language's zone: Kyiv for uk/ru, else UTC),
     language, source. Every figure in the printed report carries its evidence
     span. With --jsonl a bad line is reported on stderr as {"line", "error"},
     the stream goes on, and the exit status is 1 at the end.

@@ -44,6 +44,7 @@ def feeds_group() -> None:
 @click.option("--tag", "tags", multiple=True)
 @click.option("--full-text/--no-full-text", default=False, help="Fetch each new article's page for its main text.")
 @click.option("--kind", type=click.Choice([k.value for k in SourceKind]), default=SourceKind.MEDIA.value)
+@click.option("--type", "type", type=click.Choice(["feed", "telegram"]), default="feed", help="telegram: URL is https://t.me/s/<channel>.")
 @click.pass_context
 def feeds_add(ctx: click.Context, url: str, **options: Any) -> None:
     """Add a feed, or update it if its URL is known; running pollers pick it up."""

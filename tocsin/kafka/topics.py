@@ -20,6 +20,9 @@ from tocsin.settings import KafkaSettings
 log = structlog.get_logger(__name__)
 
 _HOUR_MS = 3_600_000
+# What a record batch adds to its records (headers, per-record framing): the topics accept
+# kafka.max_record_bytes plus this, so a producer sending records up to that size is never refused.
+BATCH_OVERHEAD_BYTES = 64 * 1024
 EVENTS_COMPACTION_LAG_HOURS = 24
 
 
@@ -60,7 +63,8 @@ def topics_for(settings: KafkaSettings) -> Topics:
     t = settings.topics
 
     def spec(suffix: str, **config: str) -> TopicSpec:
-        return TopicSpec(f"{t.prefix}.{suffix}", t.partitions, t.replication_factor, config)
+        sized = {"max.message.bytes": str(settings.max_record_bytes + BATCH_OVERHEAD_BYTES), **config}
+        return TopicSpec(f"{t.prefix}.{suffix}", t.partitions, t.replication_factor, sized)
 
     def deleted_after(hours: float) -> dict[str, str]:
         return {"cleanup.policy": "delete", "retention.ms": str(int(hours * _HOUR_MS))}

@@ -27,7 +27,12 @@ FEED_FETCH_SECONDS = Histogram(
 FEED_ITEMS = Counter(
     "tocsin_feed_items", "Feed entries by verdict: new, seen (already published from this feed), duplicate (same story from another feed).", ["verdict"]
 )
-FEED_PARSES = Counter("tocsin_feed_parses", "Feeds parsed, by parser (fast, fallback).", ["parser"])
+FEED_ITEMS_SKIPPED = Counter(
+    "tocsin_feed_items_skipped",
+    "Feed items not published as read: unreadable, too_large (not fitting a record even shortened), refused (by Kafka) or shortened (cut to fit).",
+    ["reason"],
+)
+FEED_PARSES = Counter("tocsin_feed_parses", "Feeds parsed, by parser (fast, fallback); empty counts valid documents without items.", ["parser"])
 FEEDS_ASSIGNED = Gauge("tocsin_feeds_assigned", "Feeds this poller owns through its Kafka partition assignment.")
 FEEDS_BACKING_OFF = Gauge("tocsin_feeds_backing_off", "Owned feeds whose last poll failed (retried with growing delays, never dropped).")
 HOSTS_BACKING_OFF = Gauge("tocsin_hosts_backing_off", "Hosts left alone after a 429 or 503.")
@@ -38,6 +43,26 @@ FEED_MAX_STALENESS = Gauge("tocsin_feed_max_staleness_seconds", "Longest time si
 FEED_STALENESS = Gauge("tocsin_feed_staleness_seconds", "Time since the last successful poll of a stale owned feed.", ["feed"])
 FEED_CONSECUTIVE_ERRORS = Gauge("tocsin_feed_consecutive_errors", "Failed polls in a row of a failing owned feed.", ["feed"])
 POLLING_PAUSED = Gauge("tocsin_polling_paused", "1 while polling waits for Kafka to acknowledge again.")
+# Real-time sources. `kind` is the source kind (air_force, official, media): bounded, from the config.
+TELEGRAM_POSTS = Counter(
+    "tocsin_telegram_posts", "Posts read from Telegram channel previews, by source kind and verdict (new, edited, seen).", ["kind", "verdict"]
+)
+TELEGRAM_PAGES = Counter("tocsin_telegram_pages", "Telegram preview pages fetched (the first page and the older ones read to close a gap).")
+WEBSUB_PUSHES = Counter(
+    "tocsin_websub_pushes",
+    "WebSub content distributions received, by outcome (accepted, bad_signature, unsigned, unknown_subscription, not_owned).",
+    ["outcome"],
+)
+WEBSUB_VERIFICATIONS = Counter(
+    "tocsin_websub_verifications", "Hub intent verifications and denials, by outcome (verified, refused, denied).", ["outcome"]
+)
+WEBSUB_SUBSCRIPTIONS = Gauge("tocsin_websub_subscriptions_active", "Feeds with a verified, unexpired WebSub subscription on this poller.")
+WEBSUB_RENEWALS = Counter("tocsin_websub_lease_renewals", "Subscriptions re-requested before their lease expired, by outcome (ok, failed).", ["outcome"])
+WEBSUB_HUB_FAILURES = Counter(
+    "tocsin_websub_hub_failures",
+    "Subscriptions that failed and fell back to polling, by reason (refused, unreachable, denied, verify_timeout, expired).",
+    ["reason"],
+)
 PUBLISH_SECONDS = Histogram(
     "tocsin_article_publish_seconds",
     "From handing a poll's new articles to Kafka to their acknowledgement (acks=all).",

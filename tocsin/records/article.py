@@ -34,5 +34,8 @@ class Article(Record):
     body: str = ""
     language: str | None = None
     published_at: UtcDatetime | None = None
+    # The feed's date was outside the sane range (before 1970 or later than a day after arrival):
+    # published_at is then the arrival time, not the feed's word.
+    published_clamped: bool = False
     fetched_at: UtcDatetime
     sources: tuple[ArticleSource, ...]

@@ -7,7 +7,6 @@ from email.utils import format_datetime
 
 from monitor.feeds import feed_id, feeds_from_opml
 from monitor.normalise import StoryIndex
-from monitor.parse.sanitize import honest_encoding, without_doctype
 from monitor.schedule import backoff_delay, cache_delay, retry_after_delay
 from monitor.state import FeedState, Validators
 from tocsin.records import Article, ArticleSource
@@ -43,15 +42,6 @@ def test_backoff_grows_with_jitter_and_stays_capped() -> None:
     assert all(1800 <= d <= 3600 for d in delays[7:])  # never dropped: a finite delay for ever
 
 
-def test_doctype_and_its_entities_are_removed_and_valid_utf8_wins() -> None:
-    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss/>'
-    assert without_doctype(xxe) == b'<?xml version="1.0"?><rss/>'
-    mislabelled = '<?xml version="1.0" encoding="windows-1251"?><rss><title>Київ</title></rss>'.encode()
-    assert honest_encoding(mislabelled).startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    real_cp1251 = '<?xml version="1.0" encoding="windows-1251"?><rss><title>Київ</title></rss>'.encode("cp1251")
-    assert honest_encoding(real_cp1251) == real_cp1251
-
-
 def test_seen_ids_stay_bounded_by_the_feed_size() -> None:
     state = FeedState(feed_id="feed_x", url="http://x/")
     for poll in range(50):
@@ -79,19 +69,19 @@ def test_the_same_story_in_two_feeds_is_one_article_with_both_sources() -> None:
     index = StoryIndex(capacity=2)
     first = _article("art_1", "http://n/1", "Russia launched 539 drones at Ukraine overnight", "http://a/")
     first = first.model_copy(update={"body": "Повітряні сили: 476 знешкоджено. " * 40, "language": "uk"})
-    assert index.fold(first) == (False, first)
+    assert index.fold(first) == (False, first, None, None)
     same_url = _article("art_2", "http://n/1", "Other headline", "http://b/")
-    duplicate, merged = index.fold(same_url)
+    duplicate, merged, _, _ = index.fold(same_url)
     assert duplicate and merged is not None and merged.id == "art_1" and len(merged.sources) == 2
     assert merged.model_copy(update={"sources": first.sources}) == first  # kept compressed, returned whole
-    assert index.fold(same_url) == (True, None)  # a repeat from a feed it already names: nothing to publish
+    assert index.fold(same_url) == (True, None, "art_1", "url")  # a repeat from a feed it already names: nothing to publish
     syndicated = _article("art_3", "http://other/copy", "Russia launched 539 drones at Ukraine overnight!", "http://c/")
-    duplicate, merged = index.fold(syndicated)  # near-duplicate by headline
+    duplicate, merged, _, _ = index.fold(syndicated)  # near-duplicate by headline
     assert duplicate and merged is not None and merged.id == "art_1" and len(merged.sources) == 3
     live = _article("art_4", "http://n/4", "Live updates", "http://c/")
-    assert index.fold(live) == (False, live)
+    assert index.fold(live) == (False, live, None, None)
     index.fold(_article("art_5", "http://n/5", "x", "http://a/"))
-    assert index.fold(same_url) == (False, same_url) and len(index) == 2  # art_1 evicted, bounded
+    assert index.fold(same_url) == (False, same_url, None, None) and len(index) == 2  # art_1 evicted, bounded
 
 
 def test_state_remembers_the_feeds_ttl_and_reads_records_from_before_it_did() -> None:

@@ -52,6 +52,22 @@ def test_a_redelivered_report_changes_nothing() -> None:
     assert merge_report(event, report("a1", (D, 539)), NOW, "evt_x") is None
 
 
+def test_an_edited_article_replaces_its_own_claims_in_a_new_revision() -> None:
+    def arrived(r: ExtractionReport, minute: int) -> ExtractionReport:
+        return r.model_copy(update={"raw_arrived_at": NOW.replace(minute=minute)})
+
+    original = arrived(report("tg", (D, 500), (K, 1), kind=SourceKind.AIR_FORCE), 1)
+    other = arrived(report("m", (K, 1)), 2)
+    edit = arrived(report("tg", (D, 539), kind=SourceKind.AIR_FORCE), 3)  # the post published again, corrected
+    (edited,) = merge_all(original, other, edit)
+    assert edited.revision == 3
+    assert edited.value(D) == 539  # the old 500 is gone, not disputed
+    assert [c.value for c in next(f for f in edited.figures if f.metric is D).claims] == [539]
+    assert [c.article_id for c in next(f for f in edited.figures if f.metric is K).claims] == ["m"]  # its killed claim withdrawn
+    assert sorted(s.article_id for s in edited.sources) == ["m", "tg"]
+    assert merge_all(original, other, edit, edit, original) == [edited]  # redelivered, old or new: nothing changes
+
+
 def test_precedence_air_force_then_later_then_exact() -> None:
     (event,) = merge_all(
         report("af", (D, 539), kind=SourceKind.AIR_FORCE, hour=6),
