@@ -69,6 +69,40 @@ def throughput(articles: list[Article], seconds: float) -> tuple[float, float]:
             return done / cpu, done / (time.perf_counter() - wall0)
 
 
+HOSTILE_BYTES = 48_000
+# Issue 14 V1: long sentences full of counts, the shapes whose cost once grew with the square of the counts.
+HOSTILE_UNITS = (
+    "500 drones ",
+    "x shot down 20 drones out of 30 drones, ",
+    "two three four drones were killed and 5 injured ",
+    "1, 2, 3, 4, 5 drones; ",
+    "Russia launched 7 drones, 6 missiles, 5 drones and 4 missiles and 3 people were killed, ",
+)
+
+
+def _sized(text: str, size: int) -> str:
+    return (text * (size // max(1, len(text)) + 1))[:size]
+
+
+def hostile_ratio(attacks: list[Article], rounds: int = 3) -> tuple[float, float, float]:
+    """(normal 48 KB seconds, worst hostile 48 KB seconds, ratio): CPU time of one extraction, best of ``rounds``."""
+    normal_body = _sized("\n\n".join(a.body for a in attacks if a.body), HOSTILE_BYTES)
+    template = attacks[0]
+
+    def cost(body: str) -> float:
+        article = template.model_copy(update={"body": body})
+        best = float("inf")
+        for _ in range(rounds):
+            start = time.process_time()
+            extract(article)
+            best = min(best, time.process_time() - start)
+        return best
+
+    normal = cost(normal_body)
+    worst = max(cost(_sized(unit, HOSTILE_BYTES)) for unit in HOSTILE_UNITS)
+    return normal, worst, worst / normal
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000, help="articles per set")
@@ -89,6 +123,10 @@ def main() -> None:
     cpu, wall = throughput(attack_only, args.seconds)
     print(f"attack_only.articles_per_cpu_s: {cpu:.0f}")
     print(f"attack_only.articles_per_wall_s: {wall:.0f}")
+    normal, worst, ratio = hostile_ratio([a for a in attack_only if a.body])
+    print(f"normal_48kb.cpu_s: {normal:.4f}")
+    print(f"hostile_48kb.worst_cpu_s: {worst:.4f}")
+    print(f"hostile_48kb.ratio_to_normal: {ratio:.2f}")
     tracemalloc.start()
     for article in attack_only[:500]:
         extract(article)

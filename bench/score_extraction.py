@@ -3,9 +3,16 @@
 Prints ``name: value`` lines: per metric precision/recall/F1 (a figure is a true
 positive when metric and value match the label; a wrong value counts as one
 false positive and one false negative), attack/non-attack accuracy, and the
-same per language (``en.drones_launched.f1``). ``--errors`` lists every miss.
+same per language (``en.drones_launched.f1``), per style of the real-text
+articles (``style.wire.killed.f1``) and per family they exercise
+(``family.out_of.drones_launched.f1``). ``--errors`` lists every miss.
 
-    python bench/score_extraction.py [--corpus DIR] [--errors]
+``--split dev`` (default) reads tests/corpus/<lang>/*.jsonl, ``--split devtest``
+the held-out tests/corpus/devtest/<lang>/*.jsonl, ``--split all`` both;
+``--real`` keeps only the real-text articles (``real-*.jsonl``), ``--old`` only
+the others.
+
+    python bench/score_extraction.py [--split dev|devtest|all] [--real|--old] [--corpus DIR] [--errors]
 """
 
 from __future__ import annotations
@@ -37,14 +44,32 @@ class Labelled:
     expected: dict
 
 
-def load(corpus: Path = CORPUS, in_summary: bool = False) -> Iterator[Labelled]:
-    for path in sorted(corpus.glob("*/*.jsonl")):
+    style: str | None = None
+    families: tuple[str, ...] = ()
+
+
+SPLITS = {"dev": ("*/*.jsonl",), "devtest": ("devtest/*/*.jsonl",), "all": ("*/*.jsonl", "devtest/*/*.jsonl")}
+REAL = "real-"
+
+
+def paths(corpus: Path = CORPUS, split: str = "dev", real: bool | None = None) -> list[Path]:
+    """The split's files; ``real`` True keeps only real-text files, False only the others."""
+    found = sorted(p for pattern in SPLITS[split] for p in corpus.glob(pattern))
+    return [p for p in found if real is None or p.name.startswith(REAL) is real]
+
+
+def load(
+    corpus: Path = CORPUS, in_summary: bool = False, split: str = "dev", real: bool | None = None
+) -> Iterator[Labelled]:
+    for path in paths(corpus, split, real):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 doc = json.loads(line)
                 if in_summary:
                     doc["summary"] = "\n\n".join(text for text in (doc.get("summary"), doc.pop("body", None)) if text)
-                yield Labelled(article_from_mapping(doc, doc["id"]), doc["expected"])
+                yield Labelled(
+                    article_from_mapping(doc, doc["id"]), doc["expected"], doc.get("style"), tuple(doc.get("families") or ())
+                )
 
 
 @dataclass
@@ -118,19 +143,28 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--errors", action="store_true", help="list every miss per article")
     parser.add_argument("--in-summary", action="store_true", help="score with each body moved into the summary")
+    parser.add_argument("--split", choices=sorted(SPLITS), default="dev", help="dev (default), devtest or all")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--real", dest="real", action="store_const", const=True, help="real-text articles only")
+    which.add_argument("--old", dest="real", action="store_const", const=False, help="the older corpus only")
     args = parser.parse_args()
-    overall, by_language = Tally(), {}
-    for labelled in load(args.corpus, args.in_summary):
+    overall = Tally()
+    groups: dict[str, Tally] = {}
+    for labelled in load(args.corpus, args.in_summary, args.split, args.real):
         report = extract(labelled.article)
-        overall.add(labelled, report)
-        language = labelled.article.language or "unknown"
-        misses = by_language.setdefault(language, Tally()).add(labelled, report)
+        misses = overall.add(labelled, report)
+        names = [labelled.article.language or "unknown"]
+        names += [f"style.{labelled.style}"] if labelled.style else []
+        names += [f"family.{family}" for family in labelled.families]
+        for name in names:
+            groups.setdefault(name, Tally()).add(labelled, report)
         if args.errors and misses:
             print(f"# {labelled.article.id}: " + "; ".join(misses), file=sys.stderr)
     for line in overall.lines():
         print(line)
-    for language in sorted(by_language):
-        for line in by_language[language].lines(f"{language}."):
+    # Languages first, then styles, then families.
+    for name in sorted(groups, key=lambda n: (n.count("."), n)):
+        for line in groups[name].lines(f"{name}."):
             print(line)
 
 

@@ -188,7 +188,7 @@ class Poller(Service):
     # -- ownership -------------------------------------------------------------------
 
     async def _assigned(self, partitions: set[int]) -> None:
-        states = await read_records(self._bootstrap, self._topics.feed_state.name, FeedState, "poll", partitions)
+        states = await read_records(self._bootstrap, self._topics.feed_state, "poll", partitions)
         for state in states.values():
             self._parked[state.feed_id] = state
         self._owned |= partitions
@@ -237,7 +237,7 @@ class Poller(Service):
                 if self._websub is not None:
                     self._websub.drop(key)
             return
-        definition = decode_or_skip(FeedDefinition, "poll", self._topics.feeds.name, key.encode(), value)
+        definition = decode_or_skip(self._topics.feeds.record, "poll", self._topics.feeds.name, key.encode(), value)
         if definition is None:
             return  # a definition this build cannot read: the feed keeps what it had, if anything
         interval = definition.config.interval_seconds or self._settings.interval_seconds

@@ -96,4 +96,4 @@ def _ensure_changelogs(app: faust.App, settings: Settings, bootstrap: list[str])
         TopicSpec(table.changelog_topic.get_topic_name(), t.partitions, t.replication_factor, {"cleanup.policy": "compact"})
         for table in app.tables.values()
     ]
-    ensure_topics(bootstrap, specs, client_id="tocsin-tables")
+    ensure_topics(bootstrap, specs, role="tables")

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from aiokafka import AIOKafkaProducer
 
-from monitor.feeds.definitions import FeedDefinition, feed_id
-from monitor.state import FeedState
-from tocsin.kafka.compacted import read_records
+from monitor.feeds.definitions import definition_of, feed_id
+from tocsin.kafka import clients
+from tocsin.kafka.feed_catalog import definitions, states
+from tocsin.records.feed import FeedDefinition
 from tocsin.settings import FeedConfig
+
+__all__ = ["definitions", "remove", "states", "upsert"]
 
 
 async def upsert(bootstrap: list[str], topic: str, feeds: Iterable[FeedConfig]) -> list[FeedDefinition]:
-    definitions = [FeedDefinition.of(f) for f in feeds]
-    await _produce(bootstrap, topic, [(d.key, d.to_bytes()) for d in definitions])
-    return definitions
+    made = [definition_of(f) for f in feeds]
+    await _produce(bootstrap, topic, [(d.key, d.to_bytes()) for d in made])
+    return made
 
 
 async def remove(bootstrap: list[str], topic: str, urls: Iterable[str]) -> list[str]:
@@ -25,17 +27,8 @@ async def remove(bootstrap: list[str], topic: str, urls: Iterable[str]) -> list[
     return ids
 
 
-async def definitions(bootstrap: list[str], topic: str) -> list[FeedDefinition]:
-    found = await read_records(bootstrap, topic, FeedDefinition, "feeds")
-    return sorted(found.values(), key=lambda d: d.config.display_name)
-
-
-async def states(bootstrap: list[str], topic: str) -> dict[str, FeedState]:
-    return {k.decode(errors="replace"): state for k, state in (await read_records(bootstrap, topic, FeedState, "feeds")).items()}
-
-
 async def _produce(bootstrap: list[str], topic: str, records: list[tuple[bytes, bytes | None]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, client_id="tocsin-feeds")
+    producer = clients.producer(bootstrap, "feeds")
     await producer.start()
     try:
         acks = [await producer.send(topic, key=key, value=value) for key, value in records]

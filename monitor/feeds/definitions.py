@@ -1,11 +1,11 @@
-"""A feed as it travels on the compacted feeds topic: key = feed id, value = definition, tombstone = removed."""
+"""Feed identity: one id per canonical URL, and the definition record built from a feed's config."""
 
 from __future__ import annotations
 
 import hashlib
 
-from monitor.normalise.urls import canonical_url
-from tocsin.records.base import Record
+from monitor.normalise import canonical_url
+from tocsin.records.feed import FeedDefinition
 from tocsin.settings import FeedConfig
 
 
@@ -14,17 +14,5 @@ def feed_id(url: str) -> str:
     return "feed_" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:20]
 
 
-class FeedDefinition(Record):
-    SCHEMA = "tocsin.feed"
-    VERSION = 1
-
-    feed_id: str
-    config: FeedConfig
-
-    @classmethod
-    def of(cls, config: FeedConfig) -> FeedDefinition:
-        return cls(feed_id=feed_id(config.url), config=config)
-
-    @property
-    def key(self) -> bytes:
-        return self.feed_id.encode()
+def definition_of(config: FeedConfig) -> FeedDefinition:
+    return FeedDefinition(feed_id=feed_id(config.url), config=config)

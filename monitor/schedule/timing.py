@@ -1,35 +1,17 @@
-"""Next-poll delays from HTTP caching headers and from failures. No I/O, no clock of its own."""
+"""Next-poll delays from HTTP caching headers and from failures (the one backoff, from the ground). No I/O, no clock of its own."""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import parsedate_to_datetime
+
+from tocsin.backoff import backoff_delay
+from tocsin.net.retry_after import http_date_delay, retry_after_delay
+
+__all__ = ["backoff_delay", "cache_delay", "retry_after_delay"]
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-
-
-def _http_date_delay(value: str, now: datetime) -> float | None:
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return (when - now).total_seconds()
-
-
-def retry_after_delay(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds or as an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    delay = _http_date_delay(value, now)
-    return max(delay, 0.0) if delay is not None else None
 
 
 def cache_delay(
@@ -44,14 +26,6 @@ def cache_delay(
     if match := _MAX_AGE.search(headers.get("Cache-Control", "")):
         candidates.append(float(match.group(1)))
     elif expires := headers.get("Expires"):  # max-age wins over Expires (RFC 9111 5.3)
-        candidates.append(_http_date_delay(expires, now) or 0.0)
+        candidates.append(http_date_delay(expires, now) or 0.0)
     candidates.append(retry_after_delay(headers.get("Retry-After"), now) or 0.0)
     return max(interval, min(max(candidates), cap))
-
-
-def backoff_delay(interval: float, consecutive_errors: int, *, cap: float, rng: random.Random = random._inst) -> float:
-    """Jittered exponential backoff: less and less often, never dropped (the cap is a delay, not a limit)."""
-    exponent = min(max(consecutive_errors, 1), 30)
-    ceiling = min(interval * 2.0 ** (exponent - 1), cap)
-    # "Equal jitter": at least half the delay, so a storm of failures cannot resynchronise.
-    return ceiling / 2.0 + rng.uniform(0.0, ceiling / 2.0)

@@ -8,12 +8,11 @@ from faust.types import StreamT
 from streams.detect import AlertLogEntry, Detection, RecordLadder, cooldown_key, detect
 from streams.merge import record_scope
 from streams.pipeline import Pipeline
+from streams.tables import RECORDS_TABLE
 from tocsin.observability.metrics import ALERTS_RAISED, RAW_TO_ALERT_SECONDS, RECORDS_PRODUCED
 from tocsin.records import AlertKind, AttackEvent, Metric, utc_now
 
 log = structlog.get_logger(__name__)
-
-RECORDS_TABLE = "records"
 
 
 def ladder_key(scope: str, metric: Metric) -> str:

@@ -7,13 +7,12 @@ from faust.types import StreamT
 
 from streams.merge import Merged, OpenEvents, merge_into, pair_key, partition_for, record_scope
 from streams.pipeline import Pipeline
+from streams.tables import EVENTS_TABLE, REVISIONS_TABLE
 from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
 from tocsin.records import AttackEvent, ExtractionReport, utc_now
 
 log = structlog.get_logger(__name__)
 
-EVENTS_TABLE = "events"
-REVISIONS_TABLE = "event-revisions"
 REVISIONS_KEPT = 100
 
 

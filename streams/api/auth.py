@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from streams.api.problems import Handler, problem
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
+TOKEN_PARAMETER = "access_token"
 
 
 def bearer_auth(token: SecretStr) -> web.middleware:
@@ -28,7 +29,7 @@ def bearer_auth(token: SecretStr) -> web.middleware:
             return await handler(request)
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer":
-            given = request.query.get("access_token", "")
+            given = request.query.get(TOKEN_PARAMETER, "")
         if not given:
             return problem(401, "this API needs a bearer token", {"WWW-Authenticate": 'Bearer realm="tocsin"'})
         if not hmac.compare_digest(given.strip().encode(), expected):

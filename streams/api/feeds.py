@@ -14,8 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from streams.deliver.filters import wants
-from streams.deliver.render.summary import summarise
+from streams.deliver import summarise, wants
 from tocsin.records import Alert
 from tocsin.settings import WebhookFilters
 

@@ -277,7 +277,13 @@ tr.stale .dot{background:#e8a200}tr.failing .dot{background:var(--accent)}tr.fai
 """
 
 
-def render_page(data: PageData, base_query: Mapping[str, str]) -> str:
+def render_page(data: PageData, base_query: Mapping[str, str], token: Mapping[str, str] | None = None) -> str:
+    """``base_query`` is kept by the next page's link; ``token`` (a token given in the address) by every link."""
+
+    def link(path: str, query: Mapping[str, str]) -> str:
+        every = {**query, **(token or {})}
+        return _e(f"{path}?{urlencode(every)}" if every else path)
+
     ladders = "".join(ladder_chart(scope, metric, ladder) for scope, metric, ladder in data.ladders)
     events = "".join(event_card(e) for e in data.events) or "<p>No events yet.</p>"
     older = ""
@@ -288,8 +294,9 @@ def render_page(data: PageData, base_query: Mapping[str, str]) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>Tocsin</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>Toc<span>sin</span></h1><p>generated {_moment(data.generated_at)}</p>"
-        '<nav><a href="/alerts.atom">Atom</a><a href="/alerts.json">JSON Feed</a><a href="/export?format=csv">CSV</a>'
-        '<a href="/export?format=geojson">GeoJSON</a><a href="/openapi.json">OpenAPI</a></nav></header><main>'
+        f'<nav><a href="{link("/alerts.atom", {})}">Atom</a><a href="{link("/alerts.json", {})}">JSON Feed</a>'
+        f'<a href="{link("/export", {"format": "csv"})}">CSV</a><a href="{link("/export", {"format": "geojson"})}">GeoJSON</a>'
+        '<a href="/openapi.json">OpenAPI</a></nav></header><main>'
         f'<section id="records"><h2>Record ladders</h2><div class="ladders">{ladders or "<p>No records yet.</p>"}</div></section>'
         f'<section id="events"><h2>Recent events</h2>{events}{older}</section>'
         f'<section id="feeds"><h2>Feed health</h2>{feed_table(data.feeds)}</section>'

@@ -15,7 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from streams.api import export, feeds
-from streams.api.auth import bearer_auth
+from streams.api.auth import TOKEN_PARAMETER, bearer_auth
 from streams.api.openapi import document
 from streams.api.page import CONTENT_SECURITY_POLICY, FeedHealth, PageData, ladders_of, render_page
 from streams.api.pagination import decode_cursor, paginate
@@ -84,7 +84,7 @@ def _base_url(request: web.Request) -> str:
 
 def _self_url(request: web.Request) -> str:
     """The request's URL without a token passed as a parameter: a feed's text is shared, its token not."""
-    return str(request.url.with_query({k: v for k, v in request.query.items() if k != "access_token"}))
+    return str(request.url.with_query({k: v for k, v in request.query.items() if k != TOKEN_PARAMETER}))
 
 
 @web.middleware
@@ -110,6 +110,7 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
         except SourceUnavailable:
             feed_health = None
         query = {k: v for k, v in request.query.items() if k != "cursor"}  # a token given in the address stays in it
+        token = {k: v for k, v in request.query.items() if k == TOKEN_PARAMETER}  # and in every link of the page
         html = render_page(
             PageData(
                 events=[json.loads(e.to_bytes()) for e in events],
@@ -119,6 +120,7 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
                 generated_at=utc_now(),
             ),
             query,
+            token,
         )
         return web.Response(text=html, content_type="text/html", headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
 

@@ -16,13 +16,12 @@ import structlog
 from aiohttp import web
 from mode import Service
 
-from streams.agents.detect import RECORDS_TABLE
-from streams.agents.merge import EVENTS_TABLE, REVISIONS_TABLE
 from streams.api.page import FeedHealth
 from streams.api.routes import api_application
 from streams.api.sources import KafkaSources
 from streams.detect import RecordLadder
 from streams.store import writable as store_writable
+from streams.tables import EVENTS_TABLE, RECORDS_TABLE, REVISIONS_TABLE
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import topics_for
 from tocsin.records import Alert, AttackEvent

@@ -14,13 +14,12 @@ from typing import Generic, TypeVar
 
 from aiokafka.errors import KafkaError
 
-from monitor.feeds import catalog
-from monitor.state import staleness
-from tocsin.kafka.compacted import read_latest
-from tocsin.kafka.decode import decode_latest
 from streams.api.page import FeedHealth
+from tocsin.kafka import feed_catalog
+from tocsin.kafka.compacted import read_records
 from tocsin.kafka.topics import Topics
 from tocsin.records import Alert, utc_now
+from tocsin.records.feed_state import staleness
 from tocsin.settings import FeedSettings
 
 T = TypeVar("T")
@@ -60,12 +59,11 @@ class KafkaSources:
 
     async def _read_alerts(self) -> list[Alert]:
         # An unreadable alert is the deliverer's to dead-letter; the feeds just leave it out.
-        latest = await read_latest(self._bootstrap, self._topics.alerts.name)
-        return list(decode_latest(Alert, "api", self._topics.alerts.name, latest).values())
+        return list((await read_records(self._bootstrap, self._topics.alerts, "api")).values())
 
     async def _read_feeds(self) -> list[FeedHealth]:
-        definitions = await catalog.definitions(self._bootstrap, self._topics.feeds.name)
-        states = await catalog.states(self._bootstrap, self._topics.feed_state.name)
+        definitions = await feed_catalog.definitions(self._bootstrap, self._topics.feeds)
+        states = await feed_catalog.states(self._bootstrap, self._topics.feed_state)
         now = utc_now()
         rows = []
         for definition in definitions:

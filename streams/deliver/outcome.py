@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from monitor.schedule.timing import retry_after_delay
+from tocsin.net.retry_after import retry_after_delay
 
 _RETRIED_STATUSES = {408, 429}
 _MAX_PAUSE_SECONDS = 24 * 3600.0

@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 
 from streams.deliver.store import REPLAY_HEADER, read_all
+from tocsin.kafka import clients
 from tocsin.kafka.topics import Topics
 from tocsin.records import DeliveryStatus
 
 
 async def replay_dead(bootstrap: list[str], topics: Topics, endpoint: str) -> int:
     """Re-request every delivery to ``endpoint`` that ended dead-lettered."""
-    states = await read_all(bootstrap, topics.deliveries.name, topics.deliveries.partitions)
+    states = await read_all(bootstrap, topics.deliveries)
     dead = [(p, d) for p, d in states if d.endpoint == endpoint and d.status is DeliveryStatus.DEAD and d.alert is not None]
     requests = [(p, d.alert.alert_id.encode(), d.alert.to_bytes()) for p, d in dead if d.alert is not None]
     return await _request(bootstrap, topics.alerts.name, endpoint, requests)
@@ -28,7 +29,7 @@ async def replay_dead(bootstrap: list[str], topics: Topics, endpoint: str) -> in
 
 async def replay_range(bootstrap: list[str], topics: Topics, endpoint: str, since: datetime, until: datetime) -> int:
     """Re-request every alert published on the alerts topic between ``since`` and ``until``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-replay")
+    consumer = clients.consumer(bootstrap, "replay")
     await consumer.start()
     requests: list[tuple[int, bytes | None, bytes]] = []
     try:
@@ -54,7 +55,7 @@ async def replay_range(bootstrap: list[str], topics: Topics, endpoint: str, sinc
 
 
 async def _request(bootstrap: list[str], topic: str, endpoint: str, requests: list[tuple[int, bytes | None, bytes]]) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, client_id="tocsin-replay")
+    producer = clients.producer(bootstrap, "replay")
     await producer.start()
     try:
         header = [(REPLAY_HEADER, endpoint.encode())]

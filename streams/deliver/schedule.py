@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from tocsin.backoff import jittered
 from tocsin.settings import WebhookSettings
 
 
@@ -26,5 +27,4 @@ class RetrySchedule:
         entry (the last repeats), jittered so that retries to a recovering
         receiver do not arrive in lockstep, but never sooner than Retry-After."""
         base = self.delays[min(attempts_made, len(self.delays) - 1)]
-        jittered = base * rng.uniform(1 - self.jitter, 1 + self.jitter)
-        return max(jittered, retry_after or 0.0)
+        return max(jittered(base, self.jitter, rng), retry_after or 0.0)

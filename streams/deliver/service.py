@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from aiokafka.structs import ConsumerRecord
 from mode import Service
@@ -29,11 +29,12 @@ from streams.deliver.render import BodyCache, message_id
 from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
+from tocsin.kafka import clients
 from tocsin.kafka.topics import deliver_group, topics_for
 from tocsin.observability.lag import LagMeter
 from tocsin.kafka.decode import decode_or_dead_letter
 from tocsin.observability.metrics import ALERTS_DELIVERED, RECORDS_CONSUMED
-from tocsin.records import Alert, Delivery, DeliveryStatus, delivery_key, utc_now
+from tocsin.records import Delivery, DeliveryStatus, delivery_key, utc_now
 from tocsin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -61,12 +62,12 @@ class Deliverer(Service):
 
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap, enable_idempotence=True, linger_ms=2, client_id="tocsin-deliver",
+        self._producer = clients.producer(
+            self._bootstrap, "deliver", linger_ms=2,
             # Pending states carry the alert (a few KB): with the default 16 KB batches a
             # burst of them makes every send wait for a drain, which costs more than the HTTP.
             max_batch_size=min(512 * 1024, self._settings.kafka.max_record_bytes),
-            max_request_size=self._settings.kafka.max_record_bytes,  # the one record-size limit (topics.py)
+            max_record_bytes=self._settings.kafka.max_record_bytes,  # the one record-size limit (topics.py)
         )
         await self._producer.start()
         self._log = DeliveryLog(self._producer, self._topics.deliveries.name, self._topics.alerts.name, self._topics.dead_letters.name)
@@ -78,13 +79,8 @@ class Deliverer(Service):
         }
         for queue in self._queues.values():
             queue.start()
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=deliver_group(self._settings.kafka),
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            client_id="tocsin-deliver",
-            **self._settings.kafka.membership.consumer_options(),
+        self._consumer = clients.consumer(
+            self._bootstrap, "deliver", group_id=deliver_group(self._settings.kafka), **self._settings.kafka.membership.consumer_options()
         )
         await self._consumer.start()
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))
@@ -143,7 +139,7 @@ class Deliverer(Service):
     async def _on_alert(self, partition: int, message: ConsumerRecord) -> int:
         """Queue the alert's deliveries; return how many were started."""
         RECORDS_CONSUMED.labels("deliver").inc()
-        alert = await decode_or_dead_letter(Alert, "deliver", message, self._log.send_dead_letter)
+        alert = await decode_or_dead_letter(self._topics.alerts.record, "deliver", message, self._log.send_dead_letter)
         if alert is None:
             return 0
         replay_to = dict(message.headers or ()).get(REPLAY_HEADER)
@@ -189,7 +185,7 @@ class Deliverer(Service):
         await asyncio.gather(*(self._loading[p] for p in partitions))
 
     async def _load(self, partition: int) -> None:
-        states = await read_partition(self._bootstrap, self._topics.deliveries.name, partition)
+        states = await read_partition(self._bootstrap, self._topics.deliveries, partition)
         self._states[partition] = states
         resumed = 0
         for delivery in states.values():

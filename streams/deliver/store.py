@@ -10,20 +10,21 @@ import json
 from aiokafka import AIOKafkaProducer
 
 from tocsin.kafka.compacted import read_records
+from tocsin.kafka.topics import TopicSpec
 from tocsin.kafka.decode import dead_letter
 from tocsin.records import DeadLetter, Delivery
 
 REPLAY_HEADER = "tocsin-replay-endpoint"
 
 
-async def read_partition(bootstrap: list[str], topic: str, partition: int) -> dict[str, Delivery]:
+async def read_partition(bootstrap: list[str], topic: TopicSpec[Delivery], partition: int) -> dict[str, Delivery]:
     """Every delivery's latest state in one partition, read from the start to the end."""
-    found = await read_records(bootstrap, topic, Delivery, "deliver", [partition])
+    found = await read_records(bootstrap, topic, "deliver", [partition])
     return {delivery.key: delivery for delivery in found.values()}
 
 
-async def read_all(bootstrap: list[str], topic: str, partitions: int) -> list[tuple[int, Delivery]]:
-    loaded = await asyncio.gather(*(read_partition(bootstrap, topic, p) for p in range(partitions)))
+async def read_all(bootstrap: list[str], topic: TopicSpec[Delivery]) -> list[tuple[int, Delivery]]:
+    loaded = await asyncio.gather(*(read_partition(bootstrap, topic, p) for p in range(topic.partitions)))
     return [(p, d) for p, states in enumerate(loaded) for d in states.values()]
 
 

@@ -1,5 +1,5 @@
 from streams.detect.detector import AlertLogEntry, Detection, cooldown_key, detect
-from streams.detect.records import Mark, RecordLadder, broken_record
+from streams.detect.ladder import Mark, RecordLadder, broken_record
 from streams.detect.thresholds import cooled_down, event_time, matching_rules
 
 __all__ = [

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from streams.alert import record_alert, revised_alert, threshold_alert
-from streams.detect.records import Mark, RecordLadder, broken_record, outranked
+from streams.detect.ladder import Mark, RecordLadder, broken_record, outranked
 from streams.detect.thresholds import cooled_down, event_time, matching_rules
 from tocsin.records import Alert, AlertKind, AttackEvent, Metric, PreviousRecord, Record, alert_id
 from tocsin.settings import ThresholdRule
@@ -96,7 +96,7 @@ def detect(
         mark = Mark(value=value, event_id=event.event_id, night_of=event.window.night_of, alert_id=key if entry else None)
         previous = None if event.historical else broken_record(base, mark)
         withdrawn = entry is not None and entry.alert is not None and entry.alert.superseded
-        if previous is not None and (entry is None or value > entry.value or withdrawn):
+        if previous is not None and (entry is None or value != entry.value or withdrawn):
             revision = entry.revision + 1 if entry else 1
             alert = record_alert(event, metric, previous, revision, now, key)
             out.alerts.append(alert)

@@ -19,6 +19,9 @@ class Reason(Enum):
     FORECAST = "forecast"
     CUMULATIVE = "cumulative"
     COMPARISON = "comparison"
+    OTHER_SIDE = "other_side"  # the other side's claim: the Russian MoD's count in a report of a Russian attack
+    PART = "part"  # "one of the drones": a part of some total, never a launch figure
+    RELATED_LINK = "related_link"  # a linked headline inside the body ("READ MORE: …")
 
 
 _OTHER_ATTACK = (
@@ -28,18 +31,26 @@ _OTHER_ATTACK = (
     r"|попередн\w*|минулого (?:тижня|місяця|року)|минулому (?:тижні|місяці|році)|(?<! у )(?<! в )тому(?![\w'])(?! що)|раніше|напередодні"
     r"|передуюч\w*|предыдущ\w*|прошл\w* (?:недел\w*|месяц\w*|год\w*)|назад\b|ранее\b|накануне"
     r"|the previous night|позаминул\w*|in (?:a|an|the) (?:similar|separate|another) attack"
+    # "a day after its record attack with 539 drones", "last Tuesday", "separately, …", "as reported earlier"
+    r"|(?:a|one|two|three|four|five|six) (?:days?|nights?|weeks?) after\b|the day after\b|day after\b|hours after\b"
+    r"|last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|separately\b|окремо\b|отдельно\b"
+    r"|минул\w* (?:понеділ\w*|вівтор\w*|серед\w*|четвер\w*|п'ятниц\w*|субот\w*|неділ\w*)"
+    r"|прошл\w* (?:понедельник|вторник|сред\w*|четверг|пятниц\w*|суббот\w*|воскресень\w*)"
+    r"|as reported|as previously reported|as earlier reported|як повідомлял\w*|как сообщал\w*|как ранее сообщал\w*"
 )
 _FORECAST = (
-    r"(?:could|might|would|will|shall|can)\b|may\b(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
+    r"(?:could|might|would|will|shall|can)\b|may\b(?<!\d may)(?<!\d)(?! \d)|plans?\b|planning|aims?\b|expect\w*|capable\b|capacity"
     r"|produc(?:e|es|ed|ing)\b|production of|output|allocat\w*|budget\w*|funding|financ\w*|manufactur\w*|procure\w*|purchas\w*|deliver(?:y|ies|ed)\b|per (?:day|night|month|week)|a (?:day|night|month|week)\b(?! (?:after|before|earlier|later))|daily\b"
     r"|forecast\w*|warn\w* that|predict\w*|estimat\w* that|intends?"
     r"|може|можуть|зможе|зможуть|планує|планують|плану\w*|очіку\w*|прогноз\w*|виробля\w*|виробит\w*|виробництв\w*|закуп\w*|постач\w*|виділ\w*|бюджет\w*|фінансув\w*|на день|на добу"
     r"|щодня|щоночі|щомісяця|в день|у день|за день|може\b|сможет|смогут|могут|планиру\w*|ожида\w*"
+    # habits and prices are no one night's count: "on average his group downs three", "the price of one Shahed"
+    r"|on average|typically|usually|в середньому|зазвичай|в среднем|обычно|prices?\b|costs?\b|ціна|ціну|вартіст\w*|цена|цену|стоимост\w*"
     r"|производ(?:ит|ят|ство)\b|закуп\w*|постав\w*|выдел\w*|финансир\w*|в сутки|ежедневно|ежесуточно|здатн\w*|способн\w*|накопич\w*"
 )
 _CUMULATIVE = (
-    r"since (?:the )?(?:start|beginning|outbreak)|since (?:february|the full-scale|20\d\d|january)|so far this"
-    r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months))"
+    r"since (?:the )?(?:start|beginning|outbreak)(?! of the (?:day|night|attack))|in the past (?:week|month|year)\b|since (?:february|the full-scale|20\d\d|january)|so far this"
+    r"|this (?:year|month|week|summer|spring|winter|autumn)|in (?:total )?since|over the (?:past|last) (?:week|month|year|\d+ (?:days|weeks|months)|(?:two|three|four|five|six|seven|several|few) (?:days|weeks|months))"
     r"|during (?:the )?(?:month|week|year)|in (?:january|february|march|april|june|july|august"
     r"|september|october|november|december)\b(?! \d)|(?:in|per) a (?:week|month|year)\b|monthly|weekly|in 20\d\d|in (?:the )?past (?:\w+ )?(?:years|months|weeks)"
     r"|in stock|stockpile\w*|arsenal\w*|inventor(?:y|ies)|на склад\w*|запас\w*|арсенал\w*"
@@ -51,11 +62,11 @@ _CUMULATIVE = (
     r"|лютий|березень|квітень|травень|червень|липень|серпень|вересень|жовтень|листопад|грудень|січня|лютого|березня"
     r"|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня|января|февраля|марта|апреля|мая|июня|июля"
     r"|августа|сентября|октября|ноября|декабря|январь|февраль|март|апрель|июнь|июль|август|сентябрь|октябрь|ноябрь"
-    r"|декабрь)(?! \d)|підсумк\w* (?:року|місяця|тижня|\w+ня)|итог\w* (?:года|месяца|недели)|in numbers|year in review|round-?up|за рік|за год|за тиждень|за неделю"
+    r"|декабрь)(?! \d)|підсумк\w* (?:року|місяця|тижня|\w+ня)|итог\w* (?:года|месяца|недели)|in numbers|у цифрах|в цифрах|year in review|round-?up|за рік|за год|за тиждень|за неделю"
     r"|минулої доби|за минулу добу"
-    r"|full-scale invasion|з початку|від початку|цього (?:року|місяця|тижня)|за (?:минулий |останній )?(?:тиждень|місяць|рік)"
+    r"|full-scale invasion|з початку(?! (?:дня|доби|ночі|атаки))|від початку(?! (?:дня|доби|ночі|атаки))|цього (?:року|місяця|тижня)|за (?:минулий |останній )?(?:тиждень|місяць|рік)"
     r"|протягом (?:тижня|місяця|року)|[ув] (?:січні|лютому|березні|квітні|травні|червні|липні|серпні|вересні|жовтні|листопаді|грудні)"
-    r"|за весь|за увесь|з лютого|с начала|в этом году|за (?:неделю|месяц|год)|в (?:январе|феврале|марте|апреле|мае|июне|июле"
+    r"|за весь|за увесь|з лютого|с начала(?! (?:дня|суток|ночи|атаки))|в этом году|за (?:неделю|месяц|год)|в (?:январе|феврале|марте|апреле|мае|июне|июле"
     r"|августе|сентябре|октябре|ноябре|декабре)|за час|за період|за время"
     r"|cumulative|altogether since|in all since"
 )
@@ -84,6 +95,7 @@ class Cue(NamedTuple):
     start: int
     reason: Reason
     carries: bool  # its time frame carries over to later clauses of the sentence
+    backward: bool = False  # a period closing an enumeration: "… 1,500 drones and 50 missiles over the past week"
 
 
 def find_cues(low: str, start: int, end: int) -> list[Cue]:
@@ -95,7 +107,8 @@ def find_cues(low: str, start: int, end: int) -> list[Cue]:
         # A period ("In July, ...") or an earlier time ("Five days ago, ...") carries over; a modal verb does
         # not ("Ukraine will respond, he said, after Russia launched 539"), nor a loose "previous".
         carries = reason is Reason.CUMULATIVE or (reason is Reason.OTHER_ATTACK and not m.group(0).startswith(_LOOSE_OTHER))
-        cues.append(Cue(m.start(), reason, carries))
+        backward = m.group(0).startswith(_PAST_PERIOD) and not _SUPERLATIVE.search(low, start, end)
+        cues.append(Cue(m.start(), reason, carries, backward))
     return cues
 
 
@@ -106,6 +119,8 @@ def excluded(low: str, cues: list[Cue], clause_start: int, clause_end: int, coun
     for cue in cues:
         if clause_start <= cue.start < clause_end or (cue.start < clause_start and cue.carries):
             return cue.reason
+        if cue.backward and cue.start >= clause_end and not _THIS_NIGHT.search(low, clause_start, clause_end):
+            return cue.reason  # "70 drones overnight, and 1,500 over the past week": the night keeps its own
     return None
 
 
@@ -117,7 +132,12 @@ _SUPERLATIVE = re.compile(
 _WITHIN = re.compile(r"(?:less than|within|in under|менш ніж|менше ніж|менш як|менее чем|меньше чем|всего за|лише за)\s+$")
 _SINCE = ("since", "з початку", "від початку", "с начала", "full-scale", "з лютого")
 # "previous"/"preceding" in an earlier clause usually qualify a different noun than the count.
-_LOOSE_OTHER = ("previous", "preceding", "попередн", "предыдущ")
+_THIS_NIGHT = re.compile(r"overnight|last night|tonight|this morning|вночі|уночі|за ніч|цієї ночі|ночью|за ночь|этой ночью")
+_PAST_PERIOD = ("over the past", "over the last", "in the past", "during the past", "за минул", "за останн", "за прошедш", "за последн")
+_LOOSE_OTHER = (
+    "previous", "preceding", "попередн", "предыдущ", "a day after", "day after", "the day after", "one day", "two days",
+    "three days", "days after", "hours after", "a week after",
+)
 
 
 def _compared(words: list[str]) -> bool:

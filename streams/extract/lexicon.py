@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from streams.extract.text import WordScanner, alternation_of
+from streams.extract.text import WordScanner, WordStartPattern, alternation_of
 from streams.extract.trie import alternation
 
 
@@ -48,7 +48,7 @@ _MISSILE = (
 )
 _AERIAL = (
     r"aerial (?:weapons|targets|attack (?:weapons|assets|means))|air(?:borne)? (?:attack )?(?:weapons|assets|targets)"
-    r"|means of (?:air|aerial) attack|air attack means|weapons"
+    r"|means of (?:air|aerial) attack|air attack means|weapons|(?:aerial |air )?threats|загроз\w*|угроз\w*"
     r"|засоб\w* (?:повітряного нападу|пн\b)|повітрян\w* ціл\w*|ціл(?:ей|і|ями|ях|ь|ам)|средств\w* (?:воздушного нападения|вн\b)"
     r"|воздушн\w* цел\w*|цел(?:ей|и|ь)\b|targets"
     rf"|(?:{_DRONE}) (?:and|та|і|й|и) (?:{_MISSILE})|(?:{_MISSILE}) (?:and|та|і|й|и) (?:{_DRONE})"
@@ -63,11 +63,19 @@ _CHILD = (
     r"|детей|дети|ребен\w*|несовершеннолетн\w*|подрост\w*|мальчик\w*|девочк\w*|младен\w*"
 )
 _HOUR = r"hours?|годин\w*|час(?:а|ов)?"
+# Casualties are civilians': a pilot or soldier killed is no figure of ours.
+_MILITARY = (
+    r"pilots?|soldiers?|servicem[ae]n|troops|military personnel|serviceme?n|пілот\w*|військовослужбов\w*|військов(?:ий|і|их)"
+    r"|бійц\w*|боєць|военнослужащ\w*|военн(?:ый|ые|ых)|летчик\w*|бойц\w*"
+)
+MILITARY = re.compile(rf"(?<![\w'])(?:{_MILITARY})")
 # Nouns a count can name that are not ours; they stop the search for a drone noun behind them.
 _OTHER = (
     r"regions?|oblasts?|areas?|locations?|sites?|cities|towns|villages|settlements|districts|buildings?|homes?"
     r"|houses?|apartments?|cars?|vehicles|km|kilometres?|kilometers?|metres?|days?|weeks?|months?|years?|minutes?"
-    r"|times|bombs?|shells?|glide|companies|firms|manufacturers|makers|producers|enterprises|factories|plants"
+    rf"|{_MILITARY}"
+    r"|times|bombs?|shells?|glide|directions?|metres?|meters?|storeys?|stories|floors?|craters?|напрямк\w*|напрям\w*"
+    r"|направлени\w*|поверх\w*|этаж\w*|вирв\w*|воронк\w*|companies|firms|manufacturers|makers|producers|enterprises|factories|plants"
     r"|votes|points|goals|medals|tonnes|tons|областях|областей|област\w*|регіон\w*|район\w*|локаці(?:я|ї|й|ях|ями)|населен\w*|пункт\w*"
     r"|будин\w*|будівл\w*|квартир\w*|авто\w*|хвилин\w*|дн(?:ів|і)|тиж\w*|місяц\w*|рок\w*|рік|разів|бомб\w*|каб\w*"
     r"|снаряд\w*|мін\b|компані\w*|підприєм\w*|виробник\w*|завод\w*|очк\w*|тонн\w*|предприят\w*"
@@ -78,7 +86,7 @@ NOT_ATTACK_DRONE = re.compile(
     r"reconnaissance|recon\b|surveillance|fpv|lancet|orlan|zala|supercam|front-?line|tactical|naval|sea\b|maritime"
     r"|розвідувальн\w*|розвідник\w*|фпв|ланцет\w*|орлан\w*|тактичн\w*|морськ\w*|безекіпажн\w*|катер\w*"
     r"|разведывательн\w*|разведчик\w*|тактическ\w*|морск\w*|безэкипажн\w*|безекипажн\w*|квадрокоптер\w*|quadcopter"
-    r"|interceptor\w*|перехоплювач\w*|перехватчик\w*|light drones|drone show|шоу\b"
+    r"|interceptor\w*|перехоплювач\w*|перехватчик\w*|light drones|drone (?:light )?show|light show|шоу\b"
 )
 AEROBALLISTIC = re.compile(r"aeroballistic|аеробалістичн\w*|аэробаллистическ\w*|kinzhal|кинджал|кинжал")
 # Class is read from the adjective only: labels and reports name the class, not every model's.
@@ -101,20 +109,24 @@ _ACTIONS: dict[Action, tuple[tuple[str, str], ...]] = {
     Action.KILL: (
         ("killed", ""), ("killing", ""), ("kill", "s?"), ("dead", ""), ("died", ""), ("death", "s?"),
         ("death toll", ""), ("fatalit", r"\w*"), ("lost ", r"(?:their|his|her) li\w*"), ("perished", ""),
-        ("life", ""), ("lives", ""), ("загин", r"\w*"), ("загибл", r"\w*"), ("вбит", r"\w*"), ("вбив", r"\w*"),
+        ("life", ""), ("lives", ""), ("toll", ""), ("загин", r"\w*"), ("загибл", r"\w*"), ("вбит", r"\w*"), ("вбив", r"\w*"),
         ("убит", r"\w*"), ("убил", r"\w*"), ("погиб", r"\w*"), ("смерт", r"\w*"), ("жертв", r"\w*"),
     ),
     Action.INJURE: (
         ("injur", r"\w*"), ("wounded", ""), ("wounding", ""), ("hurt", ""), ("hospitali", "[sz]ed"),
         ("поранен", r"\w*"), ("поранил", r"\w*"), ("поранення", ""), ("травмован", r"\w*"), ("травм", r"\w*"),
-        ("постражда", r"\w*"), ("ранен", r"\w*"), ("ранил", r"\w*"), ("ранения", ""), ("пострадал", r"\w*"),
+        ("постражда", r"\w*"), ("ранен", r"\w*"), ("taken to hospital", ""), ("in hospital", ""),
+        ("needed medical", r" \w+"), ("required medical", r" \w+"), ("received medical", r" \w+"),
+        ("sought medical", r" \w+"), ("госпіталіз", r"\w*"), ("госпитализ", r"\w*"), ("медичн", r"\w* допомог\w*"),
+        ("медицинск", r"\w* помощ\w*"), ("concussion", "s?"), ("контуз", r"\w*"), ("suffered a concussion", ""), ("ранил", r"\w*"), ("ранения", ""), ("пострадал", r"\w*"),
         ("пострадавш", r"\w*"),
     ),
     Action.LOST: (
-        ("locationally lost", ""), ("location-lost", ""), ("lost", ""), ("jammed", ""), ("suppressed", ""),
+        ("locationally lost", ""), ("location-lost", ""), ("lost", ""), ("jammed", ""), ("suppressed", ""), ("diverted", ""),
         ("electronic warfare", ""), ("ew", r"\b"), ("radio-electronic", ""), ("локаційно", ""), ("втрачен", r"\w*"),
         ("подавлен", r"\w*"), ("реб", r"\b"), ("рэб", r"\b"), ("не долетіл", r"\w*"), ("не досягл", r"\w*"),
-        ("did not reach", ""), ("failed to reach", ""), ("локационно", ""), ("потерян", r"\w*"),
+        ("did not reach", ""), ("failed to reach", ""), ("не змогли досягти", ""), ("не змогли долетіти", ""),
+        ("не смогли достичь", ""), ("локационно", ""), ("потерян", r"\w*"),
         ("не достигл", r"\w*"), ("disappeared from radar", "s?"), ("lost from radar", "s?"),
         ("vanished from radar", "s?"), ("зникл", r"\w* з радар\w*"),
     ),
@@ -142,6 +154,9 @@ _ACTIONS: dict[Action, tuple[tuple[str, str], ...]] = {
     ),
     Action.HIT: (
         ("hit ", "(?:targets|their targets)"), ("reached ", "(?:their )?targets"), ("hit", "s? by"), ("hit", "s? of"),
+        # "the two drones that were not downed": negated interception is no interception
+        ("not downed", ""), ("not shot down", ""), ("not intercepted", ""), ("not destroyed", ""), ("не збит", r"\w*"),
+        ("не сбит", r"\w*"), ("не знищен", r"\w*"), ("не уничтожен", r"\w*"), ("не перехоплен", r"\w*"),
         ("влучан", r"\w*"), ("влучил", r"\w*"), ("влучен", r"\w*"), ("попадан", r"\w*"),
         ("уражен", r"\w* (?:об'єкт|цил)"), ("hits were recorded", ""),
     ),
@@ -177,9 +192,16 @@ AUXILIARY = re.compile(
     r"(?:(?:also|later|partially|reportedly|were)\s+)?[\"']?"
 )
 # Totals that a part is counted out of: "476 of the 539", "з 539 дронів збито 476".
-OUT_OF_BEFORE = re.compile(r"(?:\bof(?: the| all| its)?|\bout of(?: the)?|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех))\s+$")
+# "476 out of a record 539", "out of the total 60", "із загальних 500": a word or two may qualify the total.
+_TOTAL_WORDS = r"(?:\s+(?:a|an|the|record|total|whopping|reported|all|launched|загальн\w*|рекордн\w*|общ\w*))"
+OUT_OF_BEFORE = re.compile(
+    rf"(?:(?<!total )(?<!number )\bof(?: the| all| its)?|\bout of{_TOTAL_WORDS}{{0,2}}|(?<![\w'])(?:з|із|зі|из|от|з усіх|из всех){_TOTAL_WORDS}?)\s+$"
+)
 # The last word of every OUT_OF_BEFORE match: most heads end otherwise, and a suffix test spares the regex search.
-OUT_OF_ENDINGS = ("of", "the", "all", "its", "з", "із", "зі", "из", "от", "усіх", "всех")
+OUT_OF_ENDINGS = (
+    "of", "the", "all", "its", "з", "із", "зі", "из", "от", "усіх", "всех", "a", "an", "record", "total", "whopping",
+    "reported", "launched", "х", "их", "ої", "ая", "ой", "ых",
+)
 OF_THEM = re.compile(
     r"(?:\bof (?:them|which|these|those)\b|(?<![\w'])(?:з|із|зі|из) (?:них|яких|которых|їх)(?![\w']))"
 )
@@ -200,6 +222,23 @@ SINGULAR_VICTIM_NOUN = re.compile(
     r"child|boy|girl|teen|man|person|resident|civilian|pensioner|baby|infant|toddler|дитин|хлопч|хлопц|дівчинк"
     r"|чоловік|жінк|людин|підліт|пенсіонер|немовл|малюк|ребен|младен|мальчик|девочк|мужчин|женщин|подрост"
 )
+
+# One unnumbered victim named by the verb alone: "погиб мирный житель", "the driver was killed", "отримала
+# поранення". Singular verb forms only; a plural verb has its count ("троє загинули").
+SINGULAR_CASUALTY = WordStartPattern(re.compile(
+    r"(?<![\w'])(?:was (?:killed|injured|wounded|hurt|hospitali[sz]ed|taken to hospital)"
+    r"|загинув|загинула|помер|померла|поранений|поранена|постраждав|постраждала|травмован(?:ий|а)"
+    r"|госпіталізован(?:ий|а)|(?:отримав|отримала|дістав|дістала) (?:\w+ )?(?:поранен\w*|травм\w*)"
+    r"|погиб|погибла|скончал(?:ся|ась)|ранен|ранена|пострадал|пострадала|госпитализирован[а]?"
+    r"|(?:получил|получила) (?:\w+ )?(?:ранени\w*|травм\w*))(?![\w'])"
+))
+_NO_ONE = re.compile(r"(?:\bno one|\bnobody|\bnot|ніхто|никто|(?<![\w'])не|жоден|ни один)\s+(?:\w+\s+)?$")
+
+
+def singular_casualty_starts(low: str, start: int, end: int) -> list[int]:
+    """Where singular casualty verbs stand in ``low[start:end]``, less negated ones ("ніхто не загинув")."""
+    return [m.start() for m in SINGULAR_CASUALTY.finditer(low, start, end) if not _NO_ONE.search(low, max(start, m.start() - 16), m.start())]
+
 
 # One unnumbered weapon: "an attack drone", "a ballistic missile", "балістичною ракетою", "шахедом".
 # "A drone attack" names an attack, not one drone.
@@ -224,13 +263,16 @@ SINGULAR_WEAPON_FORM = re.compile(
 # for them by attack_hints: the scan of a 3 KB page that mentions none of them is the common case.
 _HINT_STEMS = (
     "drone", "uav", "missile", "shahed", "rocket", "air attack", "air defen", "strike", "attack", "shell", "bomb",
-    "killed", "injur", "wounded", "dead", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",
+    "killed", "injur", "wounded", "dead", "toll", "died", "death", "hurt", "hospital", "shot down", "downed", "intercept",
     "neutrali", "destroy", "suppress", "stopped", "radar", "locationally", "explosion",
     "дрон", "бпла", "безпілот", "ракет", "шахед", "атак", "удар", "обстр", "загин", "загиб", "жертв", "поран", "ппо",
-    "пострада", "постражда", "травмов", "госпітал", "збит", "збил", "знешкод", "знищ", "подавл", "перехоп",
+    "пострада", "постражда", "травм", "госпітал", "збит", "збил", "знешкод", "знищ", "подавл", "перехоп",
     "локаційн", "вибух",
-    "беспилот", "погиб", "ранен", "госпитал", "сбит", "уничтож", "перехват", "обезвред", "взрыв",
+    "беспилот", "погиб", "ранен", "госпитал", "сбит", "сбил", "уничтож", "перехват", "обезвред", "взрыв",
 )
+# The hint stems that open every singular casualty verb (SINGULAR_CASUALTY).
+CASUALTY_HINTS = ("killed", "injur", "wounded", "hurt", "hospital", "загин", "поран", "постражда", "травм", "госпітал",
+                  "погиб", "ранен", "пострада", "госпитал")
 ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 ATTACK_HINT = re.compile(rf"(?<![\w']){alternation(_HINT_STEMS)}")
 LONGEST_HINT = max(map(len, _HINT_STEMS))

@@ -23,7 +23,7 @@ _WORDS: dict[int, tuple[str, ...]] = {
     0: ("none", "жодна", "жодної", "жодну", "жоден", "жодного"),  # "none of the missiles were intercepted"
     1: ("one", "один", "одна", "одне", "одного", "одної", "однієї", "одному", "одній", "одним", "одною",
         "одну", "одно", "одной", "однією", "одною"),
-    2: ("two", "два", "дві", "двох", "двом", "двома", "двоє", "обидва", "две", "двух", "двум", "двумя",
+    2: ("two", "два", "дві", "двох", "двом", "двома", "двоє", "обидва", "обидві", "обох", "both", "две", "двух", "двум", "двумя",
         "двое", "оба"),
     3: ("three", "три", "трьох", "трьом", "трьома", "троє", "трех", "трем", "тремя", "трое"),
     4: ("four", "чотири", "чотирьох", "чотирьом", "чотирма", "четверо", "четыре", "четырех", "четырем",
@@ -54,7 +54,7 @@ _WORDS: dict[int, tuple[str, ...]] = {
     70: ("seventy",),
     80: ("eighty",),
     90: ("ninety", "дев'яносто", "дев'яноста", "девяносто", "девяноста"),
-    100: ("сто", "ста", "a hundred"),
+    100: ("сто", "ста", "a hundred", "сотня", "сотню", "сотнею", "сотней"),
     200: ("двісті", "двохсот", "двомстам", "двомастами", "двести", "двухсот"),
     300: ("триста", "трьохсот", "трьомстам", "трехсот"),
     400: ("чотириста", "чотирьохсот", "четыреста", "четырехсот"),
@@ -81,6 +81,7 @@ _DECLINED_ENDINGS = ("ь", "и", "ьох", "ьом", "ьма", "ью", "", "ти
 _SCALES: dict[str, int] = {
     "dozen": 12, "дюжини": 12, "hundred": 100, "a hundred": 100, "thousand": 1000, "a thousand": 1000,
     "тисяча": 1000, "тисячі": 1000, "тисяч": 1000, "тисячу": 1000, "тисячею": 1000, "тисячами": 1000,
+    "сотні": 100, "сотня": 100, "сотню": 100, "сотнею": 100, "сотни": 100,
     "тис": 1000, "тысяча": 1000, "тысячи": 1000, "тысяч": 1000, "тысячу": 1000, "тыс": 1000,
 }
 
@@ -157,6 +158,8 @@ _NOT_COUNT_AFTER = re.compile(
     r"|\s*(?:billion|million|bn|mln|млрд|млн|мільярд|мільйон|миллиард|миллион|dollars|euros?\b|hryvni?as?\b|гривень"
     r"|гривні|гривня|грн|доларів|долари|євро|рублей|рублів|руб\b|usd|eur\b|uah)"
     r"|-(?:year|річн|летн)|\s+years?\s+old|\s+(?:років|року|рік|лет|года)(?![\w'])|[-–]\d"
+    # "a seven-metre crater", "25-поверхівка", "5- та 16-поверхових": a measure, not a count ("54-ма" is a case ending)
+    r"|-?[a-zа-яіїєґ]{4,}|-\s+(?:and|та|і|й|и)\s"
     rf"|(?P<month>(?:st|nd|rd|th|-го|-е)?(?:\s+of)?\s+{MONTH}(?![\w']))"
 )
 _AGE_LIST = re.compile(r"(?:aged|віком|вік|возрасте|віці)\s+(?:\d+(?:,\s*|\s+(?:and|та|і|й|и)\s+))*$")
@@ -165,6 +168,7 @@ _ONE_OF_THE_MOST = re.compile(
     r"\s+(?:of|з|із|из)\s+(?:the\s+|its\s+|their\s+|the\s+)?(?:\w+est\b|most\b|worst\b|най|самы|крупнейш|наибол)"
 )
 _NEGATIONS = (" no", " not a", " жодна", " жодної", " ни одна", " ни один", " ні одна", " ні один")
+_EVERY = (" every", " each", "every", "each")
 _DAY_AND_MONTH = re.compile(r"\d{1,2}\.(\d{2})")
 
 
@@ -198,8 +202,8 @@ def _not_a_count(low: str, start: int, end: int, value: float) -> bool:
         return True
     head = low[max(0, start - 40) : start]
     bare = head.rstrip()
-    if value == 1 and ((" " + bare).endswith(_NEGATIONS) or _ONE_OF_THE_MOST.match(low, end)):
-        return True  # "no one was killed", "one of the heaviest attacks"
+    if value == 1 and ((" " + bare).endswith(_NEGATIONS) or _ONE_OF_THE_MOST.match(low, end) or bare.endswith(_EVERY)):
+        return True  # "no one was killed", "one of the heaviest attacks", "every one of the 14 drones"
     if bare.endswith(_CURRENCY) or (head[-1:] in "-–" and head[-2:-1].isdigit()):
         return True
     if value <= 31 and (words := bare.split()) and words[-1].rstrip(".") in MONTHS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from streams.extract.text import Phrases, WordScanner
 
@@ -11,7 +12,7 @@ RU, UA = "RU", "UA"
 # Phrases that put Ukraine in the attacker's seat (any language, folded text): each a leading word and the rest.
 _UA_ATTACKS = Phrases((
     ("ukrainian", r" (?:drones?|uavs?|missiles?|strikes?|attacks?|forces (?:struck|attacked|hit|launched))"),
-    ("ukraine", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted)"),
+    ("ukraine", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|strikes|attacks|hits|targets|launches)"),
     ("kyiv", r" (?:launched|sent|fired) \S+ drones"),
     ("ukraine", r" (?:launched|sent|fired) \S+ drones"),
     ("drone", r"s? (?:launched|sent|fired) by ukraine"),
@@ -40,6 +41,10 @@ _UA_ATTACKS = Phrases((
     ("средствами", r" пво (?:перехвачены|уничтожены)"),
     ("росі", r"\w* (?:заявил\w*|стверджу\w*)\W+(?:\w+\W+){0,4}збил\w*"),
     ("міноборони", r" (?:росії|рф)"),
+    # the target named as Russia's capital or a Russian mayor's, in any of the three languages
+    ("летевш", r"\w* (?:на|к) москв\w*"), ("направлявш", r"\w* к (?:москве|столице)"), ("атаковавш", r"\w* москв\w*"),
+    ("пво", r" минобороны"), ("собянин", r"\w*"), ("sobyanin", ""), ("flying", r" (?:towards|toward|to) moscow"),
+    ("attacking", r" moscow"), ("over", r" moscow"), ("на", r" москву"), ("над", r" москв\w*"),
 ))
 _RU_ATTACKS = Phrases((
     ("russia", r"(?:'s)? (?:launched|attacked|struck|fired|hit|targeted|unleashed|pounded|bombarded|sent)"),
@@ -51,7 +56,7 @@ _RU_ATTACKS = Phrases((
     ("against", r" ukraine"),
     ("across", r" ukraine"),
     ("росі", r"\w* (?:атакувал\w*|запустил\w*|випустил\w*|вдарил\w*)"),
-    ("противник", ""),
+    ("противник", ""), ("enemy", r"\b"), ("occupiers", ""),
     ("ворог", r"\w*"),
     ("окупант", r"\w*"),
     ("рашист", r"\w*"),
@@ -61,6 +66,10 @@ _RU_ATTACKS = Phrases((
     ("по", r" украине"),
     ("россия", r" (?:атаковала|выпустила|нанесла)"),
     ("росси", r"\w* (?:атак\w*|удар\w*)"),
+    # Russian-language reports of a Russian attack, by Ukrainian outlets or by the Russian MoD itself
+    ("российск", r"\w* (?:войска|войск|военн\w*|армия|оккупант\w*|дрон\w*|ракет\w*|удар\w*|беспилотн\w*)"),
+    ("атаковал", r"\w* украин\w*"), ("атаковавш", r"\w* украин\w*"), ("страна-агрессор", ""), ("оккупант", r"\w*"),
+    ("пво", r" украин\w*"), ("воздушн", r"\w* сил\w*"), ("по", r" (?:\w+ )?(?:объектам|объекты|предприятиям) (?:\w+ )?украин\w*"),
 ))
 # Words any report of a Russian attack uses, but that a report of a strike on Russia may mention in passing.
 _RU_WEAK = ("shahed", "шахед", "geran", "герань", "гербер", "ппо")
@@ -75,12 +84,24 @@ def side_phrases(lead: str) -> tuple[list[re.Match[str]], list[re.Match[str]], i
     return _UA_ATTACKS.matches(lead, found), _RU_ATTACKS.matches(lead, found), weak
 
 
-def attacker_target(lead: str) -> tuple[str, str]:
-    """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double."""
+def attacker_target(
+    lead: str, headline: str = "", countries: Callable[[], list[str]] | None = None
+) -> tuple[str, str]:
+    """(attacker, target) by which side the lead's phrasing puts on the attack; the opening counts double.
+    A headline that names one side only decides: the story is what its headline says. When the phrasing
+    does not tell ("Обломки БПЛА упали на территории НПЗ"), the places the lead names do (``countries``:
+    the country of each, asked for only then)."""
+    if headline:
+        ua_head, ru_head, _weak = side_phrases(headline)
+        if bool(ua_head) != bool(ru_head):
+            return (UA, RU) if ua_head else (RU, UA)
     head = len(lead) // 3
     ua_phrases, ru_phrases, weak = side_phrases(lead)
     ua = sum(3 * (1 + (m.start() < head)) for m in ua_phrases)
     ru = sum(3 * (1 + (m.start() < head)) for m in ru_phrases) + weak
+    if ua == ru and countries is not None:
+        named = countries()
+        ua, ru = named.count(RU), named.count(UA)  # places in Russia: Ukraine attacked, and the reverse
     return (UA, RU) if ua > ru else (RU, UA)
 
 
@@ -92,5 +113,6 @@ MENTIONS_SIDES = re.compile(
 # Other wars' actors: a text naming these and neither side of this war is not about it.
 OTHER_WARS = re.compile(
     r"israel|iran|gaza|hamas|hezbollah|houthi|yemen|syria|sudan|lebanon|ізраїл|іран|газі|сектор газа|хамас|хезбол|хусит"
-    r"|ємен|сирі|судан|ліван|израил|иран|йемен|сектор газ|ливан"
+    r"|ємен|сирі|судан|ліван|израил|иран|йемен|сектор газ|ливан|india|pakistan|індія|індії|пакистан|индия|индии"
+    r"|north korea|pyongyang|кндр|північна корея|пхеньян|северная корея"
 )

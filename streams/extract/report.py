@@ -9,12 +9,14 @@ from typing import Generic, TypeVar
 from datetime import date, timedelta
 
 from streams.extract.context import Reason, period_summary
+from streams.extract.events import names_no_event, reports_attack
 from streams.extract.figures import Candidate, FieldReading, ForeignDate, MissileClass, read_field
 from streams.extract.lexicon import LONGEST_HINT, Action, Thing, attack_hints
+from streams.extract.limits import MAX_FIELD_CHARS, Work
 from streams.extract.locations import PlaceMention, find_places
 from streams.extract.numbers import Count, qualified
 from streams.extract.parties import MENTIONS_SIDES, OTHER_WARS, attacker_target
-from streams.extract.text import Span, fold
+from streams.extract.text import Span, WordStartPattern, fold
 from streams.extract.weapons import count_for, find_models
 from streams.extract.window import local_date, night_of
 from tocsin.records.article import Article, SourceKind
@@ -40,7 +42,8 @@ _LEAD_CHARS = 900
 _OPENING_CHARS = 1500
 _PLACES_LEAD_CHARS = 1500
 _SENTENCE_BREAK = re.compile(r"[.!?]\s|\n")
-_SPLIT_REACH = 160  # characters from a shot-down part to the lost part that completes it
+_OPENING_SENTENCE_CHARS = 400
+_SPLIT_REACH = 600  # characters from a shot-down part to the lost part that completes it (a region list between)
 # Casualties alone make an attack report only next to words of an air/strike attack.
 _STRIKE_WORDS = re.compile(
     r"drone|missile|shahed|strike|attack|shell|bomb|air raid|explosion|дрон|бпла|безпілот|ракет|шахед|удар|атак|обстр"
@@ -82,6 +85,9 @@ _ATTACK_METRICS = {
 }
 _METRIC_ORDER = {metric: i for i, metric in enumerate(Metric)}
 _CASUALTIES = {Metric.KILLED, Metric.INJURED, Metric.CHILDREN_KILLED, Metric.CHILDREN_INJURED}
+# Figures whose parts (a region's, a model's, an earlier update's) are never larger than the whole.
+_WHOLES = {Metric.DRONES_LAUNCHED, Metric.DRONES_NEUTRALIZED, Metric.AERIAL_WEAPONS_LAUNCHED}
+_ADD_REACH = 400  # characters from a figure to "another N" that adds to it
 _WEAKER = {Qualifier.EXACT: 0, Qualifier.AT_LEAST: 1, Qualifier.MORE_THAN: 1, Qualifier.ABOUT: 2, Qualifier.UP_TO: 3}
 
 
@@ -93,36 +99,73 @@ class _Field:
     hints: list[int]  # where attack words start in ``low``
 
 
-def extract(article: Article) -> ExtractionReport:
-    """Read one article. Pure: same article, same report."""
-    texts = [(name, text) for name, text in zip(_FIELD_ORDER, (article.title, article.summary, article.body)) if text]
+def extract(article: Article, work: Work | None = None) -> ExtractionReport:
+    """Read one article. Pure: same article, same report. ``work``, when given, tallies what was read and
+    where a cap of ``limits`` cut the reading short (for the caller's metric)."""
+    work = Work() if work is None else work
+    texts = [(name, _within_cap(text, work)) for name, text in zip(_FIELD_ORDER, (article.title, article.summary, article.body)) if text]
     # An attack report says so in its opening: most pages are dismissed on that alone, before the full read.
     openings = [fold(text[:_OPENING_CHARS]) for _, text in texts]
     opening_hints = [attack_hints(low) for low in openings]
     if not any(opening_hints):
+        work.gate = "no attack words in the opening"
         return _report(article, is_attack=False, confidence=0.95)
     fields = [_field(name, text, low, found) for (name, text), low, found in zip(texts, openings, opening_hints)]
     whole = "\n".join(f.low for f in fields)
     if not MENTIONS_SIDES.search(whole) and OTHER_WARS.search(whole) and not _places(fields):
+        work.gate = "names another war and neither side of this one"
         return _report(article, is_attack=False, confidence=0.9)
     lead = "\n".join(f.low[:_LEAD_CHARS] for f in fields)
-    # Decided before the costly read, since no figure could make these an attack: a headline framed as a
-    # period's total, and the General Staff's daily front-line report (counts of a day's fighting, not one wave).
-    if not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low):
-        return _report(article, is_attack=False, confidence=0.8)
+    # A headline framed as a period's total makes an attack report only of a figure told as today's or
+    # tonight's ("the week's 1,600 drones … and today another 240"). The General Staff's daily front-line
+    # report is decided before the costly read: counts of a day's fighting, not one wave.
+    period = not _NIGHT_CUE.search(fields[0].low) and period_summary(fields[0].low)
+    if period:
+        # Only the text around "today"/"tonight" is read: the rest is the period's.
+        fields = [_near_tonight(f) for f in fields]
+        if not any(f.hints for f in fields):
+            work.gate = "the headline frames a period's total"
+            return _report(article, is_attack=False, confidence=0.8)
     if _FRONT_LINE_SUMMARY.search(lead, 0, _FRONT_LINE_REACH):
+        work.gate = "the General Staff's front-line summary"
         return _report(article, is_attack=False, confidence=0.8)
     night = _Lazy(lambda: night_of(lead, article.published_at))
     published = local_date(article.published_at)
-    readings = {f.name: read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night)) for f in fields}
+    sides = _Lazy(
+        lambda: attacker_target(
+            lead,
+            fields[0].low if fields[0].name is TextField.TITLE else "",
+            lambda: [
+                m.place.country for f in fields for m in find_places(f.text[:_LEAD_CHARS])
+                if not _LAUNCH_SITE.search(f.low, max(0, m.start - 12), m.start)
+            ],
+        )
+    )
+    readings: dict[TextField, FieldReading] = {}
+    thing: Thing | None = None
+    for f in fields:
+        reading = read_field(f.low, f.text, f.name, f.hints, published, _foreign_day(night), work, lambda: sides.value[0], thing)
+        readings[f.name], thing = reading, reading.last_thing
     candidates = [c for reading in readings.values() for c in reading.candidates]
+    if period:
+        lows = {f.name: f.low for f in fields}
+        candidates = [c for c in candidates if _told_as_tonight(lows[c.field], c)]
     usable = _without_headline_echoes(candidates)
     figures = _choose(usable, article.id, {f.name: f.text for f in fields})
     metrics = {f.metric for f in figures}
+    headline = fields[0].low if fields[0].name is TextField.TITLE else ""
     is_attack = bool(metrics & _ATTACK_METRICS) or bool(metrics & _CASUALTIES and _STRIKE_WORDS.search(whole))
+    other_war = bool(OTHER_WARS.search(headline)) and not MENTIONS_SIDES.search(headline)
+    if is_attack and (other_war or (names_no_event(headline) and not _NIGHT_CUE.search(headline))):
+        # "Vinnytsia remembers the 27 killed in the missile strike", "Israel intercepts Iranian drones"
+        is_attack = False
+    elif not is_attack and not period and not other_war and (MENTIONS_SIDES.search(whole) or not OTHER_WARS.search(whole)):
+        # An attack report need state no figure: "Explosions heard in Kyiv, air defence at work".
+        is_attack = reports_attack(headline, _opening_sentence(fields))
     if not is_attack:
+        work.gate = "the headline frames a period's total" if period else "no figure of an attack and no attack event"
         return _report(article, is_attack=False, confidence=0.8)
-    attacker, target = attacker_target(lead)
+    attacker, target = sides.value
     return _report(
         article,
         is_attack=True,
@@ -136,6 +179,44 @@ def extract(article: Article) -> ExtractionReport:
         record_claims=tuple(_record_claims(fields, readings, usable)),
         separate_wave=bool(_FURTHER_WAVE.search(fields[0].low)),
     )
+
+
+_TONIGHT_REACH = 120
+# "launched from Kursk", "з Брянщини", "из Крыма": a launch site is the attacker's ground, not the target's.
+_LAUNCH_SITE = re.compile(r"(?:\bfrom(?: the)?|(?<![\w'])(?:з|із|зі|из|со|с|от|від))\s+(?:\w+\s+)?$")
+# Tried only where its literal openings start a word: it scans whole fields of period summaries.
+_TONIGHT = WordStartPattern(re.compile(
+    r"(?<![\w'])(?:today|tonight|this morning|overnight|last night|early today|сьогодні|цієї ночі|вночі|уночі|сегодня"
+    r"|этой ночью|ночью)(?![\w'])"
+))
+
+
+def _near_tonight(f: _Field) -> _Field:
+    near = [m.start() for m in _TONIGHT.finditer(f.low)]
+    hints = [h for h in f.hints if any(abs(h - t) <= _TONIGHT_REACH for t in near)]
+    return _Field(f.name, f.text, f.low, hints)
+
+
+def _told_as_tonight(low: str, c: Candidate) -> bool:
+    """A figure in a period's summary told as this night's or today's: "удар і сьогодні: понад 240 дронів"."""
+    return bool(_TONIGHT.finditer(low, max(0, c.start - _TONIGHT_REACH), c.end))
+
+
+def _opening_sentence(fields: list[_Field]) -> str:
+    """The first sentence below the headline (folded), where a report says what happened."""
+    below = next((f for f in fields if f.name is not TextField.TITLE), None)
+    if below is None:
+        return ""
+    head = below.low[:_OPENING_SENTENCE_CHARS]
+    end = _SENTENCE_BREAK.search(head, 40)
+    return head[: end.start() + 1] if end else head
+
+
+def _within_cap(text: str, work: Work) -> str:
+    if len(text) <= MAX_FIELD_CHARS:
+        return text
+    work.truncated_fields += 1
+    return text[:MAX_FIELD_CHARS]
 
 
 def _field(name: TextField, text: str, opening: str, found: list[int]) -> _Field:
@@ -183,10 +264,13 @@ class _Lazy(Generic[T]):
 
 
 def _foreign_day(night: _Lazy[date | None]) -> ForeignDate:
-    """Any day but this night's (or the evening before, when the wave began) is another attack's."""
+    """Any day but this night's (or the evening before, when the wave began) is another attack's; with
+    ``strict``, the evening before is too ("On Friday, waves of drones hit Kyiv" in Saturday night's report)."""
 
-    def foreign(day: date) -> bool:
-        return night.value is not None and day not in (night.value, night.value - timedelta(days=1))
+    def foreign(day: date, strict: bool = False) -> bool:
+        if night.value is None:
+            return False
+        return day != night.value if strict else day not in (night.value, night.value - timedelta(days=1))
 
     return foreign
 
@@ -214,33 +298,72 @@ def _first(candidates: Iterable[Candidate]) -> Candidate | None:
 
 
 def _toll(metric: Metric, found: list[Candidate], article_id: str, texts: dict[TextField, str]) -> Figure:
-    """A casualty figure: the largest stated (a toll only grows within an article; regional parts are smaller),
-    plus the parts added to it ("in Kharkiv seven were injured, in Dnipro another three")."""
+    """A whole: the largest stated (a toll only grows within an article; regional parts and sub-counts are
+    smaller), plus the parts added right after it ("in Kharkiv seven were injured, in Dnipro another three";
+    a later "another three were killed in Kyiv" two paragraphs on is a part of a total already given)."""
     running: Candidate | None = None
     added = 0.0
+    last_end = 0
+    chained = False  # the candidate just before is the figure or a part added to it (not a smaller part)
     for c in sorted(found, key=lambda c: (_FIELD_ORDER.index(c.field), c.start)):
-        if c.additive and running is not None and c.field is running.field:
+        reach = _SENTENCE_BREAK.search(texts[c.field], last_end, c.start) is None if metric in _WHOLES else c.start - last_end <= _ADD_REACH
+        if c.additive and chained and running is not None and c.field is running.field and reach:
             added += c.value
-        elif running is None or c.value >= running.value + added:
+            last_end = c.end
+        elif running is None or _outranks(c, running, added, metric in _WHOLES):
             # Equal values: the body's wording ("at least six") is more careful than a headline's ("six killed").
-            running, added = c, 0.0
+            running, added, last_end, chained = c, 0.0, c.end, True
+        else:
+            chained = False  # "most of them, 63, over Bryansk; another eight over Yaroslavl": parts of the 90
     assert running is not None
     figure = _figure(metric, running, article_id, texts)
     return figure.model_copy(update={"value": running.value + added}) if added else figure
 
 
+_LISTED_GAP = 24
+# "жінка та двоє її дітей", "a man and two children": what may stand between the adults and the children listed.
+_AND = re.compile(r"\s*(?:,\s*)?(?:and|та|і|й|и|with)\s+(?:(?:her|his|their|її|його|їхні|їхніх|ее|его|их)\s+)?", re.IGNORECASE)
+_ROUNDED = 1.25  # "almost 500" beside "472": a rounded restatement of one figure, not a larger one
+
+
+def _outranks(c: Candidate, running: Candidate, added: float, whole: bool) -> bool:
+    """Whether ``c`` replaces the figure so far. The larger wins (parts are smaller, tolls only grow); for a
+    whole, an exact figure beats a rounder one near it ("472" over "almost 500"), not a far larger one ("more
+    than 80 over the country" over "three near Kirishi")."""
+    if not whole:
+        return c.value >= running.value + added
+    looser, tighter = _WEAKER[c.qualifier] > _WEAKER[running.qualifier], _WEAKER[c.qualifier] < _WEAKER[running.qualifier]
+    if tighter and running.value <= c.value * _ROUNDED:
+        return True
+    if looser and c.value <= (running.value + added) * _ROUNDED:
+        return False
+    return c.value >= running.value + added
+
+
 def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str]) -> list[Figure]:
     numbered = {c.metric for c in usable if not c.singular}
-    usable = [c for c in usable if not c.singular or (c.metric not in numbered and _listed_with_launches(c, usable))]
+    # A single missile a launch verb governs counts ("launched a ballistic missile"); a single drone only listed
+    # with counted launches: reports say "a drone hit a house" of what struck, not of how many were sent.
+    usable = [
+        c for c in usable
+        if not c.singular
+        or (c.metric not in numbered and (
+            (not c.guessed and (c.thing is Thing.MISSILE or c.action is Action.NEUTRALIZE)) or _listed_with_launches(c, usable)
+        ))
+    ]
     by_metric: dict[Metric, list[Candidate]] = {}
     for c in _without_echoes(usable):
         if c.metric is not None:
             by_metric.setdefault(c.metric, []).append(c)
+        elif c.thing is Thing.DRONE and c.action is Action.SHOT_DOWN:
+            # A lone "28 drones were shot down" is the interception figure, competing with the others as a whole;
+            # with a lost part beside it, the split below makes the sum.
+            by_metric.setdefault(Metric.DRONES_NEUTRALIZED, []).append(c._replace(metric=Metric.DRONES_NEUTRALIZED))
     chosen: dict[Metric, Figure] = {}
     for metric, found in by_metric.items():
         if metric in (Metric.MISSILES_LAUNCHED, Metric.MISSILES_INTERCEPTED):
             continue
-        if metric in _CASUALTIES:
+        if metric in _CASUALTIES or metric in _WHOLES:
             chosen[metric] = _toll(metric, found, article_id, texts)
         elif pick := _first(found):
             chosen[metric] = _figure(metric, pick, article_id, texts)
@@ -248,8 +371,9 @@ def _choose(usable: list[Candidate], article_id: str, texts: dict[TextField, str
     if intercepted := _total(by_metric.get(Metric.MISSILES_INTERCEPTED, []), Metric.MISSILES_INTERCEPTED, article_id, texts):
         chosen[Metric.MISSILES_INTERCEPTED] = intercepted
     _drone_split(usable, chosen, article_id, texts)
+    _launch_covers_interception(chosen)
     _aerial_sum(chosen, article_id, texts)
-    _casualty_floor(chosen)
+    _casualty_floor(chosen, texts)
     return sorted(chosen.values(), key=lambda f: _METRIC_ORDER[f.metric])
 
 
@@ -301,7 +425,7 @@ def _missiles(found: list[Candidate], chosen: dict[Metric, Figure], article_id: 
 
 def _total(found: list[Candidate], metric: Metric, article_id: str, texts: dict[TextField, str]) -> Figure | None:
     """A plain "11 missiles" is the total; parts by class or model add up when no total is stated."""
-    plain = _first(c for c in found if not c.detail)
+    plain = min((c for c in found if not c.detail), key=lambda c: (_WEAKER[c.qualifier], -c.value, _rank(c)), default=None)
     if plain is not None:
         return _figure(metric, plain, article_id, texts)
     parts = _first_run([c for c in found if c.detail], texts)
@@ -365,16 +489,33 @@ def _drone_split(usable: list[Candidate], chosen: dict[Metric, Figure], article_
             chosen[Metric.DRONES_SHOT_DOWN] = _figure(Metric.DRONES_SHOT_DOWN, shot, article_id, texts)
             chosen[Metric.DRONES_NEUTRALIZED] = _summed(Metric.DRONES_NEUTRALIZED, [shot, lost], article_id, texts)
             return
-    shot = _first(c for c in drones if c.action is Action.SHOT_DOWN)
-    if shot is not None and Metric.DRONES_NEUTRALIZED not in chosen:
-        chosen[Metric.DRONES_NEUTRALIZED] = _figure(Metric.DRONES_NEUTRALIZED, shot, article_id, texts)
 
 
-def _casualty_floor(chosen: dict[Metric, Figure]) -> None:
-    """Children are people: "three children were killed" alone means killed 3."""
+def _launch_covers_interception(chosen: dict[Metric, Figure]) -> None:
+    """No more can be downed than were launched: a launch figure under the interception figure is a part
+    (one region's "eight drones attacked the Voronezh region" beside the ministry's 87 downed), not the whole."""
+    for launched, downed in (
+        (Metric.DRONES_LAUNCHED, Metric.DRONES_NEUTRALIZED),
+        (Metric.MISSILES_LAUNCHED, Metric.MISSILES_INTERCEPTED),
+    ):
+        if launched in chosen and downed in chosen and chosen[launched].value < chosen[downed].value:
+            del chosen[launched]
+
+
+def _casualty_floor(chosen: dict[Metric, Figure], texts: dict[TextField, str]) -> None:
+    """Children are people: "three children were killed" alone means killed 3, and "a woman and her two
+    children were killed" (adults and children listed side by side) means 3."""
     for total, part in ((Metric.KILLED, Metric.CHILDREN_KILLED), (Metric.INJURED, Metric.CHILDREN_INJURED)):
-        if part in chosen and total not in chosen:
+        if part not in chosen:
+            continue
+        if total not in chosen:
             chosen[total] = chosen[part].model_copy(update={"metric": total})
+            continue
+        adults, children = chosen[total], chosen[part]
+        a, c = adults.evidence, children.evidence
+        listed = a.field is c.field and 0 <= c.start - a.end <= _LISTED_GAP and _AND.fullmatch(texts[a.field][a.end : c.start])
+        if adults.value < children.value or listed:
+            chosen[total] = adults.model_copy(update={"value": adults.value + children.value})
 
 
 def _aerial_sum(chosen: dict[Metric, Figure], article_id: str, texts: dict[TextField, str]) -> None:

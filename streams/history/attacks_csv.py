@@ -1,7 +1,10 @@
 """Historical attacks from the Air Force dataset (format of missile_attacks_daily.csv).
 
 One national Air Force report (a ``source`` starting with ``kpszsu/``) is one
-attack; it spans one row per weapon model. Regional commands' rows repeat
+attack; it spans one row per weapon model. The dataset reuses some ``source``
+values for reports of other nights (months apart, or the next night), so a
+report is a source's rows whose times overlap or follow within a few hours:
+rows further apart are another attack. Regional commands' rows repeat
 part of a national report and are skipped. Counted, as the data README says:
 long-range attack drones incl. decoys (Shahed/Geran and the like) and all
 missiles; reconnaissance drones (Orlan, ZALA, Supercam, Merlin, Orion …),
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 from dataclasses import dataclass
@@ -30,6 +34,8 @@ from tocsin.records import AttackEvent, EventFigure, EventSource, Metric, Qualif
 
 _KYIV = ZoneInfo("Europe/Kyiv")
 _NATIONAL = ("kpszsu/", "tocsin/")
+_OWN_EVENTS = "tocsin/events/"
+_EVENT_ID = re.compile(r"evt_[0-9a-f]{24}")
 _COLUMNS = ("time_start", "time_end", "model", "launched", "destroyed", "not_reach_goal", "source")
 # What write_csv fills: the dataset's columns, in its order, that an event carries.
 WRITTEN_COLUMNS = ("time_start", "time_end", "model", "target", "launched", "destroyed", "not_reach_goal", "source")
@@ -73,7 +79,7 @@ class _Attack:
 
 def events_from_csv(lines: Iterable[str], until: date | None = None, classifier: WeaponClassifier = WeaponClassifier()) -> list[AttackEvent]:
     """Historical events, oldest first, for nights on or before ``until``."""
-    attacks: dict[str, _Attack] = {}
+    per_source: dict[str, list[_Row]] = {}
     rows = csv.DictReader(lines)
     missing = [c for c in _COLUMNS if c not in (rows.fieldnames or ())]
     if missing:
@@ -87,20 +93,53 @@ def events_from_csv(lines: Iterable[str], until: date | None = None, classifier:
             start, end = _local(row["time_start"]), _local(row["time_end"])
         except ValueError as exc:
             raise HistoryError(rows.line_num, f"bad time_start/time_end ({exc})") from exc
-        attack = attacks.setdefault(source, _Attack(source=source, start=start, end=end))
-        attack.start, attack.end = min(attack.start, start), max(attack.end, end)
-        launched, destroyed, lost = (_number(row, column, rows.line_num) for column in ("launched", "destroyed", "not_reach_goal"))
-        if kind == "drone":
-            attack.has_drones = True
-            attack.drones += launched
-            attack.drones_shot_down += destroyed
-            attack.drones_neutralized += destroyed + lost
-        else:
-            attack.has_missiles = True
-            attack.missiles += launched
-            attack.missiles_intercepted += destroyed
-    ordered = sorted(attacks.values(), key=lambda a: (a.end.date(), a.start, a.source))
+        counts = tuple(_number(row, column, rows.line_num) for column in ("launched", "destroyed", "not_reach_goal"))
+        per_source.setdefault(source, []).append(_Row(start, end, kind, *counts))
+    attacks = [attack for source, report in per_source.items() for attack in _attacks(source, report)]
+    ordered = sorted(attacks, key=lambda a: (a.end.date(), a.start, a.source))
     return [e for e in _events(ordered) if until is None or e.window.night_of <= until]
+
+
+@dataclass(frozen=True)
+class _Row:
+    start: datetime
+    end: datetime
+    kind: str
+    launched: float
+    destroyed: float
+    lost: float
+
+
+# In the dataset, rows of one report are at most 6 h apart (missiles inside or just after the
+# drones' night), and a reused source's other nights at least 9 h (09:00 to 18:00 the same day).
+_SAME_REPORT_GAP = timedelta(hours=7)
+
+
+def _attacks(source: str, rows: list[_Row]) -> Iterator[_Attack]:
+    """A source's rows as attacks: runs of rows whose times overlap or follow within the gap."""
+    attack: _Attack | None = None
+    for row in sorted(rows, key=lambda r: (r.start, r.end)):
+        if attack is None or row.start > attack.end + _SAME_REPORT_GAP:
+            if attack is not None:
+                yield attack
+            attack = _Attack(source=source, start=row.start, end=row.end)
+        attack.end = max(attack.end, row.end)
+        _add(attack, row)
+    if attack is not None:
+        yield attack
+
+
+def _add(attack: _Attack, row: _Row) -> None:
+    launched, destroyed, lost = row.launched, row.destroyed, row.lost
+    if row.kind == "drone":
+        attack.has_drones = True
+        attack.drones += launched
+        attack.drones_shot_down += destroyed
+        attack.drones_neutralized += destroyed + lost
+    else:
+        attack.has_missiles = True
+        attack.missiles += launched
+        attack.missiles_intercepted += destroyed
 
 
 def _events(attacks: list[_Attack]) -> Iterator[AttackEvent]:
@@ -111,7 +150,7 @@ def _events(attacks: list[_Attack]) -> Iterator[AttackEvent]:
         per_night[night] = ordinal + 1
         key = f"{ATTACKER}>{TARGET}@{night.isoformat()}" + (f"#{ordinal}" if ordinal else "")
         yield AttackEvent(
-            event_id="evt_" + hashlib.sha256(key.encode()).hexdigest()[:24],
+            event_id=_own_id(attack.source) or "evt_" + hashlib.sha256(key.encode()).hexdigest()[:24],
             revision=1,
             attacker=ATTACKER,
             target=TARGET,
@@ -213,7 +252,14 @@ def _rows(event: AttackEvent) -> Iterator[dict[str, str]]:
 def _export_source(event: AttackEvent) -> str:
     """The Air Force report's own source value when the event came from one, else the event's id."""
     national = next((s.article_id for s in event.sources if s.article_id.startswith(_NATIONAL[0])), None)
-    return national or f"tocsin/events/{event.event_id}"
+    return national or f"{_OWN_EVENTS}{event.event_id}"
+
+
+def _own_id(source: str) -> str | None:
+    """The id of one of Tocsin's events written by write_csv: read back under it, not under an ordinal
+    of its night (two waves of one night would swap ids when their order differs from the ids')."""
+    own = source.removeprefix(_OWN_EVENTS)
+    return own if own != source and _EVENT_ID.fullmatch(own) else None
 
 
 def _wall_clock(moment: datetime | None) -> str | None:

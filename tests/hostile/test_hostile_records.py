@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from monitor.feeds.definitions import FeedDefinition
+from tocsin.records.feed import FeedDefinition
 from monitor.state import FeedState
 from tocsin.kafka.decode import decode_latest
 from tocsin.observability.metrics import RECORDS_SKIPPED

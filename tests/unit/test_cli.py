@@ -47,3 +47,11 @@ def test_help_works_everywhere() -> None:
     for command in ([], ["run"], ["poll"], ["worker"], ["kafka"], ["kafka", "start"], ["topics"], ["extract"]):
         done = run_tocsin(*command, "--help")
         assert done.returncode == 0 and "Usage:" in done.stdout, (command, done.stderr)
+
+
+def test_export_to_a_missing_directory_is_one_line_before_kafka_is_read(tmp_path: Path) -> None:
+    config = tmp_path / "tocsin.toml"
+    config.write_text("[kafka]\nbootstrap_servers = ['127.0.0.1:1']\n")  # never reached
+    done = run_tocsin("--config", str(config), "export", "--format", "csv", "-o", str(tmp_path / "missing" / "out.csv"))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().endswith(f"{tmp_path / 'missing'} is not a directory"), done.stderr

@@ -9,8 +9,7 @@ from typing import IO, Any
 
 import click
 
-from streams.extract import extract
-from streams.extract.articles import ArticleInputError, article_from_mapping
+from streams.extract import ArticleInputError, article_from_mapping, explain, extract
 from tocsin.records.article import Article
 from tocsin.records.report import ExtractionReport
 
@@ -36,6 +35,20 @@ def _payload(report: ExtractionReport) -> dict[str, Any]:
     return json.loads(report.to_bytes())
 
 
+def _read(article: Article, explained: bool) -> dict[str, Any]:
+    """The report, and with ``explained`` every count read with its decision and reason under "explain"."""
+    if not explained:
+        return _payload(extract(article))
+    found = explain(article)
+    payload = _payload(found.report)
+    payload["explain"] = {
+        "gate": found.gate,
+        "capped": found.capped,
+        "candidates": [d.to_dict() for d in found.decisions],
+    }
+    return payload
+
+
 def _json_article(line: str, number: int) -> Article:
     try:
         doc = json.loads(line)
@@ -44,19 +57,19 @@ def _json_article(line: str, number: int) -> Article:
     return article_from_mapping(doc, f"line-{number}")
 
 
-def _stream(lines: IO[str]) -> int:
+def _stream(lines: IO[str], explained: bool) -> int:
     failures = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            report = extract(_json_article(line, number))
+            payload = _read(_json_article(line, number), explained)
         except ArticleInputError as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one article the engine cannot read must not end the stream
             error = f"extractor failed: {type(exc).__name__}: {exc}"
         else:
-            click.echo(json.dumps(_payload(report), ensure_ascii=False))
+            click.echo(json.dumps(payload, ensure_ascii=False))
             continue
         failures += 1
         click.echo(json.dumps({"line": number, "error": error}, ensure_ascii=False), err=True)
@@ -66,17 +79,26 @@ def _stream(lines: IO[str]) -> int:
 @click.command("extract")
 @click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--jsonl", is_flag=True, help="One JSON article per line in, one report per line out.")
-def extract_command(source: IO[str], jsonl: bool) -> None:
+@click.option(
+    "--explain",
+    "explained",
+    is_flag=True,
+    help="Add every count read, with its decision (kept, rejected, not chosen, not a figure) and the reason.",
+)
+def extract_command(source: IO[str], jsonl: bool, explained: bool) -> None:
     """Extract attack figures from one article (plain text or JSON; FILE or - for stdin).
 
     Plain text: the first line is the title, the rest the body. JSON: title,
     summary, body, published (ISO 8601; without an offset, the language's zone: Kyiv for uk/ru, else UTC),
     language, source. Every figure in the printed report carries its evidence
     span. With --jsonl a bad line is reported on stderr as {"line", "error"},
-    the stream goes on, and the exit status is 1 at the end.
+    the stream goes on, and the exit status is 1 at the end. With --explain
+    each report has an "explain" object: why the article is no attack report
+    ("gate"), whether a size cap cut the reading short ("capped"), and every
+    candidate count with its decision and reason, to see why a figure was missed.
     """
     if jsonl:
-        if failures := _stream(source):
+        if failures := _stream(source, explained):
             # Every good line was still reported; the status tells scripts that some were not.
             raise click.ClickException(f"{failures} line(s) could not be read, see the errors above")
         return
@@ -84,5 +106,5 @@ def extract_command(source: IO[str], jsonl: bool) -> None:
         article = article_from_text(source.read())
     except ArticleInputError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(json.dumps(_payload(extract(article)), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(_read(article, explained), ensure_ascii=False, indent=2))
     sys.stdout.flush()

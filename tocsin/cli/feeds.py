@@ -79,7 +79,7 @@ def feeds_import(ctx: click.Context, opml: Path) -> None:
 @click.pass_context
 def feeds_list(ctx: click.Context) -> None:
     """Print the feed definitions, as JSON lines."""
-    for definition in _with_kafka(ctx, lambda b, t: catalog.definitions(b, t.feeds.name)):
+    for definition in _with_kafka(ctx, lambda b, t: catalog.definitions(b, t.feeds)):
         click.echo(json.dumps({"id": definition.feed_id, **definition.config.model_dump(mode="json")}))
 
 
@@ -90,8 +90,8 @@ def feeds_status(ctx: click.Context, as_json: bool) -> None:
     """Each feed's health: last success, last error, consecutive errors, next poll, items seen."""
 
     async def gather(bootstrap: list[str], topics: Topics) -> list[dict[str, Any]]:
-        definitions = await catalog.definitions(bootstrap, topics.feeds.name)
-        states = await catalog.states(bootstrap, topics.feed_state.name)
+        definitions = await catalog.definitions(bootstrap, topics.feeds)
+        states = await catalog.states(bootstrap, topics.feed_state)
         rows = []
         for d in definitions:
             state = states.get(d.feed_id)

@@ -46,11 +46,11 @@ def produced_lines(records: Iterable[ConsumerRecord], topics: Topics) -> list[st
     for record in records:
         try:
             if record.topic == topics.events.name:
-                event = AttackEvent.from_bytes(record.value)
+                event = topics.events.record.from_bytes(record.value)
                 if not event.historical:
                     events[event.event_id] = event
             else:
-                alert = Alert.from_bytes(record.value)
+                alert = topics.alerts.record.from_bytes(record.value)
                 alerts[alert.alert_id] = alert
         except RecordError:
             undecodable += 1

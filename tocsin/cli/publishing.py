@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
+
+from tocsin.kafka import clients
 
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -23,7 +24,7 @@ class Outgoing:
 
 
 async def _publish(bootstrap: list[str], topic: str, records: Sequence[Outgoing], what: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    producer = clients.producer(bootstrap, "cli", linger_ms=5)
     await producer.start()
     try:
         # Sequential per partition (idempotent producer keeps order); acknowledged before returning.

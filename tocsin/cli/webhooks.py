@@ -10,10 +10,7 @@ from datetime import UTC, datetime
 import click
 from yarl import URL
 
-from streams.deliver.render import message_id, render
-from streams.deliver.replay import replay_dead, replay_range
-from streams.deliver.sample import sample_alert
-from streams.deliver.sender import Sender, new_session
+from streams.deliver import Sender, message_id, new_session, render, replay_dead, replay_range, sample_alert
 from tocsin.app import kafka_cluster
 from tocsin.cli.context import settings_from
 from tocsin.kafka.topics import topics_for

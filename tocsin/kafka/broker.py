@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from kafka.admin import KafkaAdminClient
-
+from tocsin.kafka import clients
 from tocsin.kafka.exceptions import BrokerError
 
 KAFKA_VERSION = "4.0.2"
@@ -351,7 +350,7 @@ def _port_answers(port: int) -> bool:
 
 def _answers_metadata(bootstrap: str) -> bool:
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000, bootstrap_timeout_ms=5000)
+        admin = clients.config_admin(bootstrap, "probe", request_timeout_ms=5000, bootstrap_timeout_ms=5000)
     except Exception:  # noqa: BLE001 - any failure just means "not ready yet"
         return False
     try:

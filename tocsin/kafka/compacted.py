@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
+
+from tocsin.kafka import clients
 
 from tocsin.kafka.decode import decode_latest
+from tocsin.kafka.topics import TopicSpec
 from tocsin.records import Record
 
 R = TypeVar("R", bound=Record)
@@ -22,7 +24,7 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
     """
     if partitions is None:
         partitions = await _all_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-snapshot")
+    consumer = clients.consumer(bootstrap, "snapshot")
     await consumer.start()
     try:
         assigned = [TopicPartition(topic, p) for p in partitions]
@@ -48,7 +50,7 @@ async def read_latest(bootstrap: list[str], topic: str, partitions: Iterable[int
 async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
     # The admin client, not consumer.topics(): that fetches metadata without keeping it, so the
     # consumer's partitions_for_topic() stays None and the snapshot would silently read nothing.
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tocsin-snapshot")
+    admin = clients.admin(bootstrap, "snapshot")
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -58,7 +60,10 @@ async def _all_partitions(bootstrap: list[str], topic: str) -> list[int]:
 
 
 async def read_records(
-    bootstrap: list[str], topic: str, schema: type[R], stage: str, partitions: Iterable[int] | None = None
+    bootstrap: list[str], topic: TopicSpec[R], stage: str, partitions: Iterable[int] | None = None
 ) -> dict[bytes, R]:
-    """Key → latest record, tombstones left out and values this build cannot read skipped (counted, logged)."""
-    return decode_latest(schema, stage, topic, await read_latest(bootstrap, topic, partitions))
+    """Key → latest record (of the topic's record class), tombstones left out and values this
+    build cannot read skipped (counted, logged)."""
+    if topic.record is None:
+        raise TypeError(f"{topic.name} names no record class to decode with")
+    return decode_latest(topic.record, stage, topic.name, await read_latest(bootstrap, topic.name, partitions))

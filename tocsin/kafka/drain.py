@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from tocsin.kafka import clients
 from tocsin.kafka.exceptions import NotDrained
 
 
@@ -30,8 +31,8 @@ class Stage:
 
 
 async def end_offsets(bootstrap: list[str], topics: Iterable[str]) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tocsin-drain")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-drain")
+    admin = clients.admin(bootstrap, "drain")
+    consumer = clients.consumer(bootstrap, "drain")
     await admin.start()
     await consumer.start()
     try:
@@ -43,8 +44,8 @@ async def end_offsets(bootstrap: list[str], topics: Iterable[str]) -> dict[Topic
 
 async def backlog(bootstrap: list[str], stages: Sequence[Stage]) -> dict[tuple[str, str], int]:
     """Records not yet committed, per (group, topic), summed over every partition of the topic."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="tocsin-drain")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-drain")
+    admin = clients.admin(bootstrap, "drain")
+    consumer = clients.consumer(bootstrap, "drain")
     await admin.start()
     await consumer.start()
     try:
@@ -93,7 +94,7 @@ async def wait_drained(bootstrap: list[str], stages: Sequence[Stage], timeout: f
 
 async def read_from(bootstrap: list[str], starts: Mapping[TopicPartition, int]) -> list[ConsumerRecord]:
     """Every record from ``starts`` up to each partition's current end."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, client_id="tocsin-drain")
+    consumer = clients.consumer(bootstrap, "drain")
     await consumer.start()
     try:
         partitions = list(starts)

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import structlog
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
+from tocsin.kafka import clients
 from tocsin.kafka.exceptions import KafkaSetupError
+from tocsin.records import Alert, Article, AttackEvent, DeadLetter, Delivery, ExtractionReport, Record
+from tocsin.records.feed import FeedDefinition
+from tocsin.records.feed_state import FeedState
 from tocsin.settings import KafkaSettings
 
 log = structlog.get_logger(__name__)
@@ -26,29 +31,35 @@ BATCH_OVERHEAD_BYTES = 64 * 1024
 EVENTS_COMPACTION_LAG_HOURS = 24
 
 
+R = TypeVar("R", bound=Record)
+
+
 @dataclass(frozen=True)
-class TopicSpec:
+class TopicSpec(Generic[R]):
     name: str
     partitions: int
     replication_factor: int
     config: Mapping[str, str]
+    # What its values are: readers decode with it (it reads the previous version too). None for a
+    # Faust changelog, whose values are the table's own.
+    record: type[R] | None = None
 
 
 @dataclass(frozen=True)
 class Topics:
     """The pipeline's topics, in flow order."""
 
-    articles: TopicSpec
-    reports: TopicSpec
-    events: TopicSpec
-    alerts: TopicSpec
-    dead_letters: TopicSpec
+    articles: TopicSpec[Article]
+    reports: TopicSpec[ExtractionReport]
+    events: TopicSpec[AttackEvent]
+    alerts: TopicSpec[Alert]
+    dead_letters: TopicSpec[DeadLetter]
     # The pollers' own: feed definitions and per-feed state, both keyed by feed id
     # with the same partition count, so a feed's state lives in its feed's partition.
-    feeds: TopicSpec
-    feed_state: TopicSpec
+    feeds: TopicSpec[FeedDefinition]
+    feed_state: TopicSpec[FeedState]
     # The deliverer's: the latest state of every (alert, endpoint) delivery.
-    deliveries: TopicSpec
+    deliveries: TopicSpec[Delivery]
 
     def all(self) -> tuple[TopicSpec, ...]:
         return (self.articles, self.reports, self.events, self.alerts, self.dead_letters, self.feeds, self.feed_state, self.deliveries)
@@ -62,27 +73,27 @@ def deliver_group(settings: KafkaSettings) -> str:
 def topics_for(settings: KafkaSettings) -> Topics:
     t = settings.topics
 
-    def spec(suffix: str, **config: str) -> TopicSpec:
+    def spec(suffix: str, record: type[R], **config: str) -> TopicSpec[R]:
         sized = {"max.message.bytes": str(settings.max_record_bytes + BATCH_OVERHEAD_BYTES), **config}
-        return TopicSpec(f"{t.prefix}.{suffix}", t.partitions, t.replication_factor, sized)
+        return TopicSpec(f"{t.prefix}.{suffix}", t.partitions, t.replication_factor, sized, record)
 
     def deleted_after(hours: float) -> dict[str, str]:
         return {"cleanup.policy": "delete", "retention.ms": str(int(hours * _HOUR_MS))}
 
     return Topics(
-        articles=spec("articles", **deleted_after(t.articles_retention_hours), **{"compression.type": "producer"}),
-        reports=spec("reports", **deleted_after(t.reports_retention_hours)),
+        articles=spec("articles", Article, **deleted_after(t.articles_retention_hours), **{"compression.type": "producer"}),
+        reports=spec("reports", ExtractionReport, **deleted_after(t.reports_retention_hours)),
         # Compacted: the latest revision of every event is kept for ever. Not within the first day,
         # though: the detect stage consumes this topic, and Faust stops committing a partition at
         # the first offset gap it meets (faust-streaming#378, #606), which compaction would leave
         # wherever detect is behind.
-        events=spec("events", **{"cleanup.policy": "compact", "min.compaction.lag.ms": str(EVENTS_COMPACTION_LAG_HOURS * _HOUR_MS)}),
-        alerts=spec("alerts", **deleted_after(t.alerts_retention_hours)),
-        dead_letters=spec("dead-letters", **deleted_after(t.dead_letters_retention_hours)),
-        feeds=spec("feeds", **{"cleanup.policy": "compact"}),
-        feed_state=spec("feed-state", **{"cleanup.policy": "compact"}),
+        events=spec("events", AttackEvent, **{"cleanup.policy": "compact", "min.compaction.lag.ms": str(EVENTS_COMPACTION_LAG_HOURS * _HOUR_MS)}),
+        alerts=spec("alerts", Alert, **deleted_after(t.alerts_retention_hours)),
+        dead_letters=spec("dead-letters", DeadLetter, **deleted_after(t.dead_letters_retention_hours)),
+        feeds=spec("feeds", FeedDefinition, **{"cleanup.policy": "compact"}),
+        feed_state=spec("feed-state", FeedState, **{"cleanup.policy": "compact"}),
         # Compacted and kept: a delivered alert is never sent to that endpoint again.
-        deliveries=spec("deliveries", **{"cleanup.policy": "compact"}),
+        deliveries=spec("deliveries", Delivery, **{"cleanup.policy": "compact"}),
     )
 
 
@@ -92,11 +103,11 @@ class EnsureResult:
     existing: tuple[str, ...]
 
 
-def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, client_id: str = "tocsin-admin") -> EnsureResult:
+def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, role: str = "admin") -> EnsureResult:
     """Create missing topics and bring existing ones to the declared config."""
     specs = list(specs)
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, request_timeout_ms=30_000)
+        admin = clients.config_admin(bootstrap, role, request_timeout_ms=30_000)
     except KafkaError as exc:
         raise KafkaSetupError(f"cannot reach Kafka at {','.join(bootstrap)}: {exc}") from exc
     try:

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import (
     IllegalStateError,
     KafkaConnectionError,
@@ -27,6 +25,7 @@ from aiokafka.errors import (
 )
 from mode import Service
 
+from tocsin.kafka import clients
 from tocsin.kafka.drain import Stage, partition_lag
 from tocsin.observability.metrics import CONSUMER_GROUP_LAG, CONSUMER_LAG
 
@@ -82,11 +81,9 @@ class GroupWatch(Service):
         self.reachable = True
 
     async def on_start(self) -> None:
-        timeout_ms = int(self._interval * 1000)
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="tocsin-watch", request_timeout_ms=timeout_ms)
-        self._offsets = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, enable_auto_commit=False, client_id="tocsin-watch", request_timeout_ms=timeout_ms
-        )
+        # Each look is bounded by the interval (asyncio.wait_for), whatever the clients' own timeouts.
+        self._admin = clients.admin(self._bootstrap, "watch")
+        self._offsets = clients.consumer(self._bootstrap, "watch")
         await self._admin.start()
         await self._offsets.start()
 

@@ -65,5 +65,5 @@ class Alert(Record):
 def alert_id(event_id: str, kind: AlertKind, subject: str) -> str:
     """Deterministic id (spec): the same (event, kind, metric or rule) always
     gives the same id, so receivers and Tocsin itself can drop repeats."""
-    digest = hashlib.sha256(f"{event_id}\x1f{kind.value}\x1f{subject}".encode()).hexdigest()
-    return f"alert_{digest[:32]}"
+    hashed = hashlib.sha256(f"{event_id}\x1f{kind.value}\x1f{subject}".encode()).hexdigest()
+    return f"alert_{hashed[:32]}"

@@ -8,11 +8,9 @@ SLACK_HEADER_TEXT = 150
 SLACK_SECTION_TEXT = 3000
 SLACK_FIELD_TEXT = 2000
 SLACK_MAX_FIELDS = 10
-SLACK_CONTEXT_ELEMENTS = 10
 SLACK_FALLBACK_TEXT = 4000  # longer top-level text is truncated by Slack
 
 # Discord embeds: https://discord.com/developers/docs/resources/message#embed-object-embed-limits
-DISCORD_CONTENT = 2000
 DISCORD_TITLE = 256
 DISCORD_DESCRIPTION = 4096
 DISCORD_FIELDS = 25

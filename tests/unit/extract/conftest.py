@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from streams.extract import extract
+from streams.extract import Work, extract
 from tocsin.records.article import Article, ArticleSource, SourceKind
 from tocsin.records.report import ExtractionReport
 
@@ -40,5 +40,26 @@ def read():
 
     def run(title: str, body: str = "", **kwargs: object) -> dict[str, float]:
         return figures_of(extract(article(title, body, **kwargs)))  # type: ignore[arg-type]
+
+    return run
+
+
+@pytest.fixture
+def read_work():
+    """``read_work(title, body="", **kw)`` -> (report, Work): the report and what reading it cost."""
+
+    def run(title: str, body: str = "", **kwargs: object) -> tuple[ExtractionReport, Work]:
+        work = Work()
+        return extract(article(title, body, **kwargs), work), work  # type: ignore[arg-type]
+
+    return run
+
+
+@pytest.fixture
+def report():
+    """``report(title, body="", **kw)`` -> the ExtractionReport of one article."""
+
+    def run(title: str, body: str = "", **kwargs: object) -> ExtractionReport:
+        return extract(article(title, body, **kwargs))  # type: ignore[arg-type]
 
     return run

@@ -11,7 +11,7 @@ from typing import Any
 from streams.api.page import FeedHealth
 from streams.api.sources import SourceUnavailable
 from streams.detect import RecordLadder
-from streams.detect.records import Mark
+from streams.detect import Mark
 from streams.history import events_from_csv
 from tocsin.records import (
     Alert, AlertKind, AttackEvent, EventFigure, EventSource, Evidence, Figure, Location, Metric, PreviousRecord,

@@ -5,8 +5,10 @@ problems, cursors, alert feeds and exports."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -102,6 +104,11 @@ async def test_auth_refuses_a_wrong_token_and_takes_the_query_parameter(api: tup
     async with client.session.get(client.server.make_url("/alerts.json"), params={"access_token": TOKEN, "kinds": "record"}) as response:
         feed = await response.json(content_type=None)
         assert TOKEN not in json.dumps(feed) and feed["feed_url"].endswith("/alerts.json?kinds=record")
+    async with client.session.get(client.server.make_url("/"), params={"access_token": TOKEN}) as response:
+        links = re.findall(r'href="(/[^"]*)"', html.unescape(await response.text()))
+    for link in (k for k in links if k != "/openapi.json"):  # a page opened with the token in the address: its links work
+        async with client.session.get(client.server.make_url(link)) as response:
+            assert response.status == 200, link
     auth = {"Authorization": f"Bearer {TOKEN}"}
     async with client.session.get(client.server.make_url("/nowhere"), headers=auth) as response:
         assert (response.status, response.content_type) == (404, "application/problem+json")

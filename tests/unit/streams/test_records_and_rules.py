@@ -181,3 +181,20 @@ def test_a_record_the_precedence_revises_below_the_previous_one_is_superseded_an
     assert worker.see(official).alerts == []  # redelivered: nothing more
     (again,) = worker.see(revise(official, "af2", 540, SourceKind.AIR_FORCE)).alerts
     assert again.alert_id == raised.alert_id and not again.superseded and again.revision == 3 and again.value == 540
+
+
+def test_a_record_the_precedence_revises_down_but_still_a_record_is_the_previous_record_at_its_new_value() -> None:
+    # An outlet's misread 499 came first; the air force's 479 replaced it. The night's alert says 479,
+    # and 4 July's record names 479 on 9 June (not the misreading that no longer stands).
+    worker = Worker()
+    worker.see(event("h", 472, date(2025, 6, 1)).model_copy(update={"historical": True}))
+    misread = event("e", 499, date(2025, 6, 9), "wire")
+    (raised,) = worker.see(misread).alerts
+    official = revise(misread, "af", 479, SourceKind.AIR_FORCE)
+    (corrected,) = worker.see(official).alerts
+    assert (corrected.alert_id, corrected.revision, corrected.value, corrected.superseded) == (raised.alert_id, 2, 479, False)
+    assert corrected.previous is not None and corrected.previous.value == 472
+    assert worker.see(official).alerts == []  # redelivered: nothing more
+    (july,) = worker.see(event("j", 539, date(2025, 7, 4))).alerts
+    assert july.previous is not None and (july.previous.value, july.previous.night_of) == (479, date(2025, 6, 9))
+    assert [(m.event_id, m.value) for m in worker.ladder.marks] == [("h", 472), ("e", 479), ("j", 539)]

@@ -5,9 +5,9 @@ up to their night (sorted by night, strictly increasing in value). A mark
 that a bigger, earlier-or-same-night mark dominates can never be anyone's
 previous record, so it is dropped; the ladder stays a few dozen entries long
 however many events the scope has. A mark is per event: a revision replaces
-its event's mark (keeping the higher value: records are never revised down).
-Inserting the same mark twice changes nothing, which makes backfill and
-redelivery idempotent.
+its event's mark, lower too (a misreading outlet's figure that the air force's
+replaced is not the record a later night breaks). Inserting the same mark
+twice changes nothing, which makes backfill and redelivery idempotent.
 
 Marks arrive in any night order (a backlog, a late report of an earlier
 night). A mark is judged against the marks of earlier nights only, whenever it
@@ -49,10 +49,10 @@ class RecordLadder(Record):
 
     def with_mark(self, mark: Mark) -> RecordLadder:
         own = next((m for m in self.marks if m.event_id == mark.event_id), None)
-        if own is not None and own.value >= mark.value:
-            if mark.alert_id is None or own.alert_id == mark.alert_id:
-                return self
-            mark = own.model_copy(update={"alert_id": mark.alert_id})
+        if own is not None and mark.alert_id is None:
+            mark = mark.model_copy(update={"alert_id": own.alert_id})
+        if own == mark:
+            return self
         others = [m for m in self.marks if m.event_id != mark.event_id]
         if any(m.night_of <= mark.night_of and m.value >= mark.value for m in others):
             kept = others  # dominated: it is nobody's previous record
