@@ -52,7 +52,7 @@ from tocsin.observability.metrics import (
     POLLING_PAUSED,
 )
 from tocsin.records import Article, utc_now
-from tocsin.settings import FeedSettings
+from tocsin.settings import FeedSettings, GroupMembershipSettings
 
 log = structlog.get_logger(__name__)
 
@@ -102,9 +102,11 @@ class Poller(Service):
     """Polls the feeds of the partitions Kafka assigns to this process."""
 
     def __init__(
-        self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str, max_record_bytes: int = MAX_RECORD_BYTES
+        self, settings: FeedSettings, bootstrap: list[str], topics: Topics, *, group_id: str,
+        max_record_bytes: int = MAX_RECORD_BYTES, membership: GroupMembershipSettings = GroupMembershipSettings(),
     ) -> None:
         super().__init__()
+        self._membership = membership
         self._settings = settings
         self._bootstrap = bootstrap
         self._topics = topics
@@ -165,6 +167,7 @@ class Poller(Service):
             enable_auto_commit=False,  # definitions are re-read from the start on every assignment
             auto_offset_reset="earliest",
             client_id="tocsin-poller",
+            **self._membership.consumer_options(),
         )
         await self._consumer.start()
         self._consumer.subscribe([self._topics.feeds.name], listener=FeedPartitions(self._assigned, self._revoked))

@@ -20,8 +20,10 @@ from streams.api import worker_ready
 from streams.app import build_streams_app
 from streams.deliver import Deliverer
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
-from tocsin.kafka.topics import ensure_topics, topics_for
+from tocsin.kafka.drain import Stage
+from tocsin.kafka.topics import deliver_group, ensure_topics, topics_for
 from tocsin.observability.http import Component, ObservabilityServer
+from tocsin.observability.lag import GroupWatch
 from tocsin.observability.logs import configure_logging
 from tocsin.settings import ConfigError, LocalKafkaSettings, Settings
 
@@ -153,19 +155,26 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
         topics = topics_for(settings.kafka)
         ensure_topics(bootstrap, topics.all())
         components: list[Component] = []
+        stages: list[Stage] = []  # the consumer groups this process is a member of, and their topics
         if poll:
             # One consumer group per deployment: its members split the feeds between them.
             poller = Poller(
-                settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers", max_record_bytes=settings.kafka.max_record_bytes
+                settings.feeds, bootstrap, topics, group_id=f"{settings.kafka.app_id}-pollers",
+                max_record_bytes=settings.kafka.max_record_bytes, membership=settings.kafka.membership,
             )
-            components.append(Component("poll", poller, lambda: poller.kafka_available))
+            components.append(Component("poll", poller, lambda: poller.kafka_available and watch.reachable))
         if deliver:
-            components.append(Component("deliver", Deliverer(settings, bootstrap)))
+            deliverer = Deliverer(settings, bootstrap)
+            stages.append(Stage(deliver_group(settings.kafka), (topics.alerts.name,)))
+            components.append(Component("deliver", deliverer, lambda: deliverer.joined and watch.reachable))
         services: list[mode.Service] = [c.service for c in components]
         app = build_streams_app(settings, bootstrap) if work else None
         if app:
-            # A worker is ready once its tables are recovered, not merely started.
-            components.append(Component("work", app, lambda: worker_ready(app)))
+            stages.append(Stage(settings.kafka.app_id, (topics.articles.name, topics.reports.name, topics.events.name)))
+            # A worker is ready once its tables are recovered, not merely started, and while Kafka and its store answer.
+            components.append(Component("work", app, lambda: watch.reachable and worker_ready(app)))
+        watch = GroupWatch(bootstrap, stages)  # Kafka reachable, per-group lag: the components' readiness reads it
+        services.append(watch)
         if settings.metrics.enabled:
             services.append(ObservabilityServer(settings.metrics, components))
         options = {"loglevel": settings.logging.level, "override_logging": False, "redirect_stdouts": False, "quiet": True}

@@ -118,6 +118,39 @@ class TopicSettings(Section):
     dead_letters_retention_hours: PositiveSeconds = 30 * 24
 
 
+class GroupMembershipSettings(Section):
+    """How soon the consumer groups (workers, deliverers, pollers) notice a member gone.
+
+    A member that sends no heartbeat for ``session_timeout_seconds`` is dropped and
+    its partitions go to the others: after a SIGKILL that is how long they stall.
+    Shorter means faster failover, but a member stalled for longer (a network
+    hiccup, a stop-the-world pause) is dropped too and the group rebalances once
+    more; heartbeats run on the consumer's own task (the worker's in its own
+    thread), so a busy stage does not miss them. Kafka's default bounds are
+    6 s to 30 min (``group.min/max.session.timeout.ms``).
+    """
+
+    session_timeout_seconds: PositiveSeconds = 10.0
+    heartbeat_interval_seconds: PositiveSeconds = 2.0
+    rebalance_timeout_seconds: PositiveSeconds = Field(
+        default=30.0, description="How long a rebalance waits for the live members to rejoin."
+    )
+
+    @model_validator(mode="after")
+    def _heartbeats_within_session(self) -> GroupMembershipSettings:
+        if self.heartbeat_interval_seconds * 3 > self.session_timeout_seconds:
+            raise ValueError("heartbeat_interval_seconds must be at most a third of session_timeout_seconds")
+        return self
+
+    def consumer_options(self) -> dict[str, int]:
+        """The same settings as aiokafka consumer arguments."""
+        return {
+            "session_timeout_ms": int(self.session_timeout_seconds * 1000),
+            "heartbeat_interval_ms": int(self.heartbeat_interval_seconds * 1000),
+            "rebalance_timeout_ms": int(self.rebalance_timeout_seconds * 1000),
+        }
+
+
 class KafkaSettings(Section):
     bootstrap_servers: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -132,6 +165,7 @@ class KafkaSettings(Section):
         "The poller shortens (or, failing that, skips) an article that would not fit.",
     )
     topics: TopicSettings = TopicSettings()
+    membership: GroupMembershipSettings = GroupMembershipSettings()
     local: LocalKafkaSettings = LocalKafkaSettings()
 
     @field_validator("bootstrap_servers", mode="before")
@@ -347,8 +381,11 @@ class WebhookSettings(Section):
     )
     retry_jitter: float = Field(default=0.2, ge=0, lt=1)
     breaker_failures: int = Field(default=5, ge=1, description="Consecutive failures that open an endpoint's breaker.")
-    breaker_cooldown_seconds: PositiveSeconds = 30.0
-    breaker_max_cooldown_seconds: PositiveSeconds = 1800.0
+    breaker_cooldown_seconds: PositiveSeconds = 5.0
+    breaker_max_cooldown_seconds: PositiveSeconds = Field(
+        default=30.0,
+        description="Cap on the pause between probes of an open breaker: how long a receiver that is back may wait to be noticed.",
+    )
     allow_private_addresses: bool = False
     endpoints: list[WebhookEndpoint] = Field(default_factory=list)
 

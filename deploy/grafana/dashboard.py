@@ -84,7 +84,7 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
     (
         "Kafka",
         (
-            Panel("Consumer lag by topic", (q("tocsin:consumer_lag_messages:sum", "{{topic}}"),), width=12),
+            Panel("Consumer lag by group and topic (every partition)", (q("tocsin:consumer_group_lag_messages:sum", "{{group}} {{topic}}"),), width=12),
             Panel("Consumer lag by partition", (
                 q(f"sum by (topic, partition) (tocsin_consumer_lag_messages{{{SEL}}})", "{{topic}}/{{partition}}"),
             ), width=12),

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 import structlog
 from faust.types import StreamT
 
-from streams.merge import OpenEvents, merge_into, pair_key, partition_for, record_scope
+from streams.merge import Merged, OpenEvents, merge_into, pair_key, partition_for, record_scope
 from streams.pipeline import Pipeline
 from streams.tables import EVENTS_TABLE, REVISIONS_TABLE
 from tocsin.observability.metrics import EVENTS_OPEN, MERGES, RECORDS_PRODUCED
@@ -31,34 +31,44 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.reports, name="merge")
     async def merge_stage(stream: StreamT) -> None:
-        async for event in stream.events():
+        async for event in p.each(stream):
             report = await p.decode("merge", event, ExtractionReport)
             if report is None:
                 continue
             key = pair_key(report)
-            stored = open_events.get(key)
-            state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
-            merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
+
+            def merged_report() -> tuple[OpenEvents, Merged | None, dict[str, list[dict[str, object]]]]:
+                stored = open_events.get(key)
+                state = OpenEvents.from_bytes(stored) if stored else OpenEvents()
+                merged = merge_into(state.events, report, utc_now(), lambda event_id: stored_event(events, event_id))
+                touched = (merged.event, *merged.absorbed) if merged else ()
+                return state, merged, {e.event_id: revisions[e.event_id] for e in touched}
+
+            state, merged, past_revisions = await p.durably("merge", merged_report)
             if merged is None:
                 MERGES.labels("unchanged").inc()
                 continue
             revised = merged.event
             MERGES.labels("new_event" if revised.revision == 1 else "revised").inc()
-            for event_out in (revised, *merged.absorbed):
-                # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
-                encoded = event_out.to_bytes()
-                await p.events.send(
-                    key=event_out.event_id.encode(),
-                    value=encoded,
-                    partition=partition_for(record_scope(event_out), partitions),
-                )
-                RECORDS_PRODUCED.labels("merge").inc()
-                events[event_out.event_id] = encoded
-                # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
-                revisions[event_out.event_id] = [*revisions[event_out.event_id], revision_summary(event_out)][-REVISIONS_KEPT:]
+            changed = (revised, *merged.absorbed)
+            encoded = {e.event_id: e.to_bytes() for e in changed}
+            # Keyed by event id (compaction keeps its latest revision), routed to its record scope's partition.
+            await p.publish("merge", p.events, [  # acknowledged before the state that says they were (streams.app)
+                (e.event_id.encode(), encoded[e.event_id], partition_for(record_scope(e), partitions)) for e in changed
+            ])
+            RECORDS_PRODUCED.labels("merge").inc(len(changed))
             opened = OpenEvents(events=tuple(merged.open_events))
-            if opened != state:
-                open_events[key] = opened.to_bytes()
+            # The latest revisions only: a story re-reported for days must not grow one value past a record's size.
+            kept = {e.event_id: [*past_revisions[e.event_id], revision_summary(e)][-REVISIONS_KEPT:] for e in changed}
+
+            def record() -> None:
+                for event_id, value in encoded.items():
+                    events[event_id] = value
+                    revisions[event_id] = kept[event_id]
+                if opened != state:
+                    open_events[key] = opened.to_bytes()
+
+            await p.durably("merge", record)
             for alias in merged.absorbed:
                 MERGES.labels("bridged").inc()
                 log.info("events bridged", event_id=revised.event_id, alias=alias.event_id, article_id=report.article_id)

@@ -20,6 +20,7 @@ from streams.api.page import FeedHealth
 from streams.api.routes import api_application
 from streams.api.sources import KafkaSources
 from streams.detect import RecordLadder
+from streams.store import writable as store_writable
 from streams.tables import EVENTS_TABLE, RECORDS_TABLE, REVISIONS_TABLE
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import topics_for
@@ -30,8 +31,8 @@ log = structlog.get_logger(__name__)
 
 
 def worker_ready(app: faust.App) -> bool:
-    """Connected and done recovering its tables from their changelogs."""
-    return bool(app.started and not app.rebalancing and app.tables.recovery.completed.is_set())
+    """Connected, done recovering its tables from their changelogs, and every table writable."""
+    return bool(app.started and not app.rebalancing and app.tables.recovery.completed.is_set() and store_writable(app))
 
 
 class WorkerData:

@@ -3,6 +3,8 @@
 Closed: everything goes. After ``threshold`` consecutive failures it opens for
 a cooldown; then one probe is let through (half-open). The probe's success
 closes it; its failure re-opens it with the cooldown doubled, up to a cap.
+The cap bounds how long a receiver that is back waits to be noticed, however
+long it was away: the probe is due then whether or not a retry is.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class CircuitBreaker:
     def __init__(self, threshold: int, cooldown: float, max_cooldown: float) -> None:
         self._threshold = threshold
         self._base_cooldown = cooldown
-        self._max_cooldown = max_cooldown
+        self._max_cooldown = max(max_cooldown, cooldown)
         self._cooldown = cooldown
         self._failures = 0
         self._opened_at: float | None = None
@@ -31,33 +33,43 @@ class CircuitBreaker:
     def wait(self, now: float) -> float:
         """Seconds until a request may go; 0 means now (and, after a cooldown, makes it the probe)."""
         if self.state is BreakerState.OPEN:
-            assert self._opened_at is not None
-            remaining = self._opened_at + self._cooldown - now
+            remaining = self.probe_at() - now
             if remaining > 0:
                 return remaining
             self.state = BreakerState.HALF_OPEN
         return 0.0
 
+    def probe_at(self) -> float:
+        """When an open breaker lets its probe go (monotonic)."""
+        assert self._opened_at is not None
+        return self._opened_at + self._cooldown
+
     @property
     def probing(self) -> bool:
         return self.state is BreakerState.HALF_OPEN
 
-    def succeeded(self) -> None:
+    def succeeded(self) -> bool:
+        """Record a success; True when it closes a breaker that was open (the receiver is back)."""
         if self.state is BreakerState.DISABLED:
-            return
+            return False
+        reopened = self.state is not BreakerState.CLOSED
         self._failures = 0
         self._cooldown = self._base_cooldown
         self.state = BreakerState.CLOSED
+        return reopened
 
-    def failed(self, now: float) -> None:
+    def failed(self, now: float) -> bool:
+        """Record a failure; True when it opens a closed breaker."""
         if self.state is BreakerState.DISABLED:
-            return
+            return False
         self._failures += 1
         if self.state is BreakerState.HALF_OPEN:
             self._cooldown = min(self._cooldown * 2, self._max_cooldown)
             self._open(now)
-        elif self._failures >= self._threshold:
+        elif self.state is BreakerState.CLOSED and self._failures >= self._threshold:
             self._open(now)
+            return True
+        return False
 
     def disable(self) -> None:
         self.state = BreakerState.DISABLED

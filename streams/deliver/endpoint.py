@@ -43,6 +43,8 @@ class Job:
     # The alert's offset while this delivery has no state on record yet (its first attempt).
     ticket: int | None = field(compare=False, default=None)
     holds_slot: bool = field(compare=False, default=False)
+    # Taken before its time as an open breaker's probe: a failure leaves its schedule as it was.
+    early: bool = field(compare=False, default=False)
 
 
 Record = Callable[[int, Delivery, int | None], Awaitable[None]]
@@ -67,6 +69,7 @@ class EndpointQueue:
         self._seq = itertools.count()
         self._wake = asyncio.Event()
         self._paused_until = 0.0
+        self._down_since = 0.0
         self._held: Job | None = None
         self._in_flight: dict[asyncio.Task[None], Job] = {}
         self._dispatcher: asyncio.Task[None] | None = None
@@ -114,9 +117,15 @@ class EndpointQueue:
     async def _next_due(self) -> Job:
         while True:
             if self._heap:
-                wait = self._heap[0].due - time.monotonic()
+                now = time.monotonic()
+                wait = self._heap[0].due - now
+                if self._breaker.state is BreakerState.OPEN:
+                    # The probe goes when the breaker allows it, even if no retry is due yet.
+                    wait = min(wait, self._breaker.probe_at() - now)
                 if wait <= 0:
-                    return heapq.heappop(self._heap)
+                    job = heapq.heappop(self._heap)
+                    job.early = job.due > now
+                    return job
             else:
                 wait = None
             self._wake.clear()
@@ -190,19 +199,32 @@ class EndpointQueue:
             self._paused_until = max(self._paused_until, now + outcome.pause)
         match outcome.verdict:
             case Verdict.DELIVERED:
-                self._breaker.succeeded()
+                self._answered(now)
                 WEBHOOK_LATENCY.labels(self.endpoint.name).observe((utc_now() - delivery.alert.raised_at).total_seconds())
                 if (arrived := delivery.alert.event.last_raw_arrived_at) is not None:
                     RAW_TO_DELIVERED_SECONDS.labels(self.endpoint.name).observe((utc_now() - arrived).total_seconds())
             case Verdict.REJECTED:
-                self._breaker.succeeded()  # the receiver is up, whatever it thought of this payload
+                self._answered(now)  # the receiver is up, whatever it thought of this payload
             case Verdict.RETRY:
-                self._breaker.failed(now)
+                if self._breaker.failed(now):
+                    self._down_since = now
+                    log.warning(
+                        "webhook endpoint failing, breaker opened", endpoint=self.endpoint.name, reason=outcome.token,
+                        probe_in_s=round(self._breaker.probe_at() - now, 3),
+                    )
             case Verdict.GONE:
                 self._breaker.disable()
                 log.error("webhook endpoint answered 410 Gone: disabled until restart", endpoint=self.endpoint.name)
         self._breaker_gauge.set(self._breaker.state)
         self._free_slot(job)
+        if job.early and outcome.verdict is Verdict.RETRY:
+            # Only a probe: the receiver is still away, and the delivery keeps its attempts and its turn,
+            # so probing every few seconds cannot use up its attempts however long the outage.
+            log.warning("webhook endpoint probe failed", endpoint=self.endpoint.name, reason=outcome.token)
+            job.early = False
+            heapq.heappush(self._heap, job)
+            self._update_depth()
+            return
         following = after_attempt(delivery, result.attempt, outcome, self._schedule, self._rng, utc_now())
         await self._record(job.partition, following, job.ticket)
         if outcome.verdict is Verdict.DELIVERED:
@@ -212,5 +234,24 @@ class EndpointQueue:
                 "alert delivered", alert_id=delivery.alert.alert_id, event_id=delivery.alert.event.event_id,
                 endpoint=self.endpoint.name, attempts=len(following.attempts), duration_s=round(result.attempt.duration_ms / 1000, 4),
             )
+        if outcome.verdict is Verdict.RETRY:
+            log.warning(
+                "webhook attempt failed", endpoint=self.endpoint.name, message_id=delivery.message_id, reason=outcome.token,
+                attempt=len(following.attempts), retry_in_s=round((following.next_at - utc_now()).total_seconds(), 3) if following.next_at else None,
+            )
         if following.next_at is not None:
             self.submit(job.partition, following)
+
+    def _answered(self, now: float) -> None:
+        """The receiver answered: after an outage, what waits for a retry goes now, not at its
+        scheduled time (up to hours away after a long outage), paced by the endpoint's slots."""
+        if not self._breaker.succeeded():
+            return
+        for waiting in self._heap:
+            waiting.due = min(waiting.due, now)
+        heapq.heapify(self._heap)
+        self._wake.set()
+        log.info(
+            "webhook endpoint answering again, breaker closed", endpoint=self.endpoint.name,
+            down_s=round(now - self._down_since, 3), backlog=len(self._heap),
+        )

@@ -58,6 +58,7 @@ class Deliverer(Service):
         self._committing: asyncio.Task[None] | None = None
         self._offsets = CommitTracker()
         self._lag = LagMeter([self._topics.alerts.name])
+        self.joined = False  # given its share of the alert partitions (possibly none) at least once
 
     async def on_start(self) -> None:
         webhooks = self._settings.webhooks
@@ -78,7 +79,9 @@ class Deliverer(Service):
         }
         for queue in self._queues.values():
             queue.start()
-        self._consumer = clients.consumer(self._bootstrap, "deliver", group_id=deliver_group(self._settings.kafka))
+        self._consumer = clients.consumer(
+            self._bootstrap, "deliver", group_id=deliver_group(self._settings.kafka), **self._settings.kafka.membership.consumer_options()
+        )
         await self._consumer.start()
         self._consumer.subscribe([self._topics.alerts.name], listener=_Rebalance(self))
         self._consuming = asyncio.create_task(self._consume(), name="deliver:alerts")
@@ -216,3 +219,4 @@ class _Rebalance(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         await self._deliverer._claim({tp.partition for tp in assigned})
+        self._deliverer.joined = True

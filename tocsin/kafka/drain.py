@@ -49,22 +49,33 @@ async def backlog(bootstrap: list[str], stages: Sequence[Stage]) -> dict[tuple[s
     await admin.start()
     await consumer.start()
     try:
-        groups = {group for group, *_ in await admin.list_consumer_groups()}
-        waited = [s for s in stages if not s.optional or s.group in groups]
-        partitions = await _partitions(admin, {t for s in waited for t in s.topics})
-        committed = {s.group: await admin.list_consumer_group_offsets(s.group, partitions=partitions) for s in waited}
-        ends = await _ends(consumer, partitions)
-        starts = await consumer.beginning_offsets(partitions)
         left: dict[tuple[str, str], int] = {}
-        for stage in waited:
-            for tp in (tp for tp in partitions if tp.topic in stage.topics):
-                found = committed[stage.group].get(tp)
-                done = found.offset if found is not None and found.offset >= 0 else starts[tp]
-                left[(stage.group, tp.topic)] = left.get((stage.group, tp.topic), 0) + max(ends[tp] - done, 0)
+        for (group, tp), behind in (await partition_lag(admin, consumer, stages)).items():
+            left[(group, tp.topic)] = left.get((group, tp.topic), 0) + behind
         return left
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def partition_lag(
+    admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, stages: Sequence[Stage]
+) -> dict[tuple[str, TopicPartition], int]:
+    """Records not yet committed, per (group, partition), over every partition of each stage's topics;
+    an optional stage whose group does not exist is left out."""
+    groups = {group for group, *_ in await admin.list_consumer_groups()}
+    waited = [s for s in stages if not s.optional or s.group in groups]
+    partitions = await _partitions(admin, {t for s in waited for t in s.topics})
+    committed = {s.group: await admin.list_consumer_group_offsets(s.group, partitions=partitions) for s in waited}
+    ends = await _ends(consumer, partitions)
+    starts = await consumer.beginning_offsets(partitions) if partitions else {}
+    lag: dict[tuple[str, TopicPartition], int] = {}
+    for stage in waited:
+        for tp in (tp for tp in partitions if tp.topic in stage.topics):
+            found = committed[stage.group].get(tp)
+            done = found.offset if found is not None and found.offset >= 0 else starts[tp]
+            lag[(stage.group, tp)] = max(ends[tp] - done, 0)
+    return lag
 
 
 async def wait_drained(bootstrap: list[str], stages: Sequence[Stage], timeout: float, interval: float = 0.5) -> None:

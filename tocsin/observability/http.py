@@ -2,9 +2,11 @@
 /healthz (liveness) and /readyz (readiness).
 
 Live: no component of the process has crashed (a restart is the cure).
-Ready: every component started and is ready by its own measure: the poller
-while Kafka acknowledges, the worker once its tables are recovered, the
-deliverer once it consumes. Each verdict is also the ``tocsin_ready`` gauge.
+Ready: every component started and is ready by its own measure, each while
+Kafka answers the process (``GroupWatch``): the poller while Kafka
+acknowledges its articles, the worker once its tables are recovered and
+while they are writable, the deliverer once it joined its group. Each
+verdict is also the ``tocsin_ready`` gauge.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
+from collections.abc import Callable
 
 import structlog
 
@@ -24,6 +26,46 @@ _SHARED: list[structlog.types.Processor] = [
 
 # Libraries that narrate every rebalance and fetch at INFO; their warnings still show.
 _CHATTY = ("aiokafka", "kafka", "faust", "mode")
+
+
+FOLD_WINDOW_SECONDS = 60.0
+
+
+class RepeatFolder(logging.Filter):
+    """One line per kind of warning or error per minute.
+
+    An outage repeats the same few complaints many times a second (every client's
+    reconnects, refused commits and fetches, every retry): 8,900 lines in 37 s
+    of broker downtime. The first of a kind (logger, level, message template) passes;
+    repeats within the window are counted, and the next one after it says how
+    many were left out. Info lines, one per article or alert, are never folded.
+    """
+
+    def __init__(self, window: float = FOLD_WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._window = window
+        self._clock = clock
+        self._seen: dict[tuple[str, int, str], list[float]] = {}  # kind → [first shown at, left out since]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        # structlog's records carry their event dict; the libraries' a %-template.
+        template = record.msg.get("event") if isinstance(record.msg, dict) else record.msg
+        kind = (record.name, record.levelno, str(template))
+        now = self._clock()
+        seen = self._seen.get(kind)
+        if seen is not None and now - seen[0] < self._window:
+            seen[1] += 1
+            return False
+        self._seen[kind] = [now, 0]
+        if seen is not None and seen[1]:
+            left_out = int(seen[1])
+            if isinstance(record.msg, dict):
+                record.msg = {**record.msg, "repeats_not_shown": left_out}
+            else:
+                record.msg, record.args = f"{record.getMessage()} ({left_out} like it not shown)", None
+        return True
 
 
 class RetriedCoordinatorLookup(logging.Filter):
@@ -57,6 +99,7 @@ def configure_logging(settings: LoggingSettings) -> None:
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
+    handler.addFilter(RepeatFolder())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     level = logging.getLevelName(settings.level.upper())

@@ -109,6 +109,12 @@ EVENTS_OPEN = Gauge("tocsin_events_open", "Events still open for merging (recent
 CONSUMER_LAG = Gauge(
     "tocsin_consumer_lag_messages", "Messages behind the high-water mark, per topic and partition this process consumes.", ["topic", "partition"]
 )
+CONSUMER_GROUP_LAG = Gauge(
+    "tocsin_consumer_group_lag_messages",
+    "Messages behind the high-water mark, per consumer group, over every partition of its topics whoever owns it"
+    " (end offset minus the group's committed offset; every member exports it: aggregate with max).",
+    ["group", "topic", "partition"],
+)
 WEBHOOK_ATTEMPTS = Counter(
     "tocsin_webhook_attempts", "Webhook HTTP attempts by endpoint and result (ok, http_<status>, timeout, connection, blocked).", ["endpoint", "result"]
 )
@@ -124,6 +130,6 @@ WEBHOOK_BREAKER_STATE = Gauge(
 )
 READY = Gauge(
     "tocsin_ready",
-    "1 while a component of this process is ready (poll: Kafka acknowledging; work: tables recovered; deliver: consuming).",
+    "1 while a component of this process is ready (Kafka answering, and poll: articles acknowledged; work: tables recovered and writable; deliver: in its group).",
     ["component"],
 )
