@@ -18,8 +18,6 @@ import pytest
 from structlog.testing import capture_logs
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from aiokafka import AIOKafkaConsumer
-from prometheus_client import REGISTRY
 
 from monitor.poller import Poller
 from support.net import free_ports
@@ -27,7 +25,6 @@ from support.poller import fetches, read_articles, sample, wait_for
 from support.servers import FeedServer, RssItem, rss
 from tocsin.kafka.broker import LocalBroker, LocalBrokerConfig
 from tocsin.kafka.topics import Topics, ensure_topics, topics_for
-from tocsin.records import Article
 from tocsin.settings import FeedConfig, FeedSettings, KafkaSettings
 
 pytestmark = pytest.mark.integration

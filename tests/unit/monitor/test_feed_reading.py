@@ -3,7 +3,7 @@ dates, sizes; and a bad item costs only itself."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
