@@ -3,14 +3,15 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 
 import structlog
 from faust.types import StreamT
 
-from streams.extract import extract
+from streams.extract import Work, extract
 from streams.merge import pair_key
 from streams.pipeline import Pipeline
-from tocsin.observability.metrics import EXTRACTIONS, RECORDS_PRODUCED
+from tocsin.observability.metrics import EXTRACTIONS, EXTRACTIONS_CAPPED, RECORDS_PRODUCED
 from tocsin.records import Article
 
 log = structlog.get_logger(__name__)
@@ -33,13 +34,19 @@ def register(p: Pipeline) -> None:
             article = await p.decode("extract", event, Article)
             if article is None:
                 continue
+            work = Work()
             try:
-                report = await loop.run_in_executor(cpu, extract, article)
+                report = await loop.run_in_executor(cpu, partial(extract, article, work=work))
             except Exception as exc:  # an extractor bug must not stop the pipeline
                 log.exception("extraction failed", article_id=article.id)
                 EXTRACTIONS.labels("failed").inc()
                 await p.dead_letters.send("extract", event, "extract_failed", f"{type(exc).__name__}: {exc}")
                 continue
+            if work.capped:
+                EXTRACTIONS_CAPPED.inc()
+                log.warning("extraction capped", article_id=article.id, split_sentences=work.split_sentences,
+                            dropped_counts=work.dropped_counts, skipped_sentences=work.skipped_sentences,
+                            truncated_fields=work.truncated_fields)
             if report.mergeable:
                 arrived = datetime.fromtimestamp(event.message.timestamp, UTC)
                 report = report.model_copy(update={"raw_arrived_at": arrived})

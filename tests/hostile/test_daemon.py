@@ -110,6 +110,7 @@ async def test_poison_on_every_topic_stops_nothing_else(tmp_path: Path, kafka_bo
                 extracted = sum(v for k, v in m.items() if k.startswith("tocsin_extractions_total"))
                 return (
                     m.get('tocsin_articles_published_total', 0) >= 1
+                    and m.get('tocsin_extractions_capped_total', 0) >= 1  # the hostile article, read within the caps
                     and extracted >= m.get('tocsin_records_consumed_total{stage="extract"}', 0) - 1 >= 2  # less the dead letter
                     and m.get('tocsin_records_skipped_total{reason="unsupported_version",stage="poll"}', 0) >= 1
                     and m.get('tocsin_records_skipped_total{reason="invalid",stage="poll"}', 0) >= 1  # credentials

@@ -76,6 +76,10 @@ EXTRACTIONS = Counter(
     "Articles extracted, by result: attack (a report published), not_attack, incomplete (attack without attacker or target), failed.",
     ["result"],
 )
+EXTRACTIONS_CAPPED = Counter(
+    "tocsin_extractions_capped",
+    "Articles whose extraction hit a work cap (overlong sentence, too many counts, oversized field): read in part, a figure may be missed.",
+)
 MERGES = Counter(
     "tocsin_merges", "Reports merged, by result: new_event, revised, unchanged (nothing new for the event), bridged (an event merged into an earlier one).", ["result"]
 )
