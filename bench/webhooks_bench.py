@@ -8,7 +8,13 @@ deliveries per second from the first publish to the last delivery (after one
 warm-up alert, so that joining the consumer group is not timed).
 latency: ``--rate`` alerts/s for ``--seconds`` to two healthy endpoints while a
 third never answers (10 s timeout); alert raised → received at the receiver.
+baseline: the same two scenarios without Tocsin, in the same run: a bare aiohttp
+loop POSTing the same signed alert bodies to the same receivers (8 at a time per
+endpoint, like the deliverer's endpoints); the deliverer's figures are printed as
+ratios to it.
 Prints ``name: value`` lines.
+
+    flock /tmp/tocsin-bench.lock .venv/bin/python bench/webhooks_bench.py [--port P --controller-port C | --bootstrap HOST:PORT]
 """
 
 from __future__ import annotations
@@ -25,13 +31,16 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
+from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from streams.deliver.sample import sample_alert  # noqa: E402
+from streams.deliver.signing import Signer  # noqa: E402
 from support.daemon import Daemon, isolated_config, write_config  # noqa: E402
 from support.net import free_ports  # noqa: E402
 from support.webhooks import SECRET  # noqa: E402
@@ -85,7 +94,76 @@ async def run_deliverer(tmp: Path, bootstrap: str, names: list[str], port: int, 
     return daemon, config["kafka"]["topics"]["prefix"]
 
 
-async def throughput(bootstrap: str, endpoints: int, alerts: int) -> None:
+CONCURRENCY = 8
+TIMEOUT_SECONDS = 10.0
+
+
+class BareLoop:
+    """The baseline: sign and POST each alert body to each endpoint, at most CONCURRENCY at a time per endpoint."""
+
+    def __init__(self, port: int, names: list[str]) -> None:
+        self._urls = {n: f"http://127.0.0.1:{port}/{n}" for n in names}
+        self._slots = {n: asyncio.Semaphore(CONCURRENCY) for n in names}
+        self._signer = Signer(SecretStr(SECRET))
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
+                                              connector=aiohttp.TCPConnector(limit=0))
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def post(self, name: str, alert_id: str, body: bytes) -> None:
+        async with self._slots[name]:
+            headers = {**self._signer.headers(alert_id, body, datetime.now(UTC)), "content-type": "application/json"}
+            try:
+                async with self._session.post(self._urls[name], data=body, headers=headers) as response:
+                    await response.read()
+            except TimeoutError:
+                pass  # the hanging endpoint
+
+
+async def bare_throughput(endpoints: int, alerts: int) -> float:
+    names = [f"e{i}" for i in range(endpoints)]
+    async with Receivers(set()) as receivers:
+        loop = BareLoop(receivers.port, names)
+        try:
+            bodies = [(a.alert_id, a.to_bytes()) for a in (sample_alert(id_override=f"alert_bare_{i}") for i in range(alerts))]
+            started = time.monotonic()
+            await asyncio.gather(*(loop.post(n, i, b) for i, b in bodies for n in names))
+            elapsed = time.monotonic() - started
+        finally:
+            await loop.close()
+    rate = alerts * endpoints / elapsed
+    print(f"baseline.throughput.deliveries_per_second: {rate:.0f}")
+    return rate
+
+
+async def bare_latency(rate: float, seconds: float) -> float:
+    names = ["healthy-a", "healthy-b", "hanging"]
+    async with Receivers({"hanging"}) as receivers:
+        loop = BareLoop(receivers.port, names)
+        raised: dict[str, datetime] = {}
+        tasks = []
+        try:
+            start = time.monotonic()
+            for i in range(int(rate * seconds)):
+                await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+                alert = sample_alert(id_override=f"alert_bare_{i}").model_copy(update={"raised_at": utc_now()})
+                raised[alert.alert_id] = alert.raised_at
+                body = alert.to_bytes()
+                tasks += [asyncio.create_task(loop.post(n, alert.alert_id, body)) for n in names]
+            healthy = [t for n, t in zip(names * (len(tasks) // 3), tasks) if n != "hanging"]
+            await asyncio.gather(*healthy)
+            for task in tasks:
+                task.cancel()
+        finally:
+            await loop.close()
+    latencies = sorted((at - raised[i]).total_seconds() * 1000 for n, i, at in receivers.received if n != "hanging")
+    cut = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"baseline.latency.p99_ms: {cut:.1f}")
+    return cut
+
+
+async def throughput(bootstrap: str, endpoints: int, alerts: int) -> float:
     names = [f"e{i}" for i in range(endpoints)]
     with tempfile.TemporaryDirectory() as tmp:
         async with Receivers(set()) as receivers:
@@ -122,9 +200,10 @@ async def throughput(bootstrap: str, endpoints: int, alerts: int) -> None:
             print(f"throughput.duplicates: {duplicates}")
             print(f"throughput.deliverer_cpu_seconds: {cpu:.1f}")
             print(f"throughput.receivers_cpu_seconds: {own:.1f}")  # this process: the receivers and the alert producer
+            return expected / elapsed
 
 
-async def latency(bootstrap: str, rate: float, seconds: float) -> None:
+async def latency(bootstrap: str, rate: float, seconds: float) -> float:
     names = ["healthy-a", "healthy-b", "hanging"]
     with tempfile.TemporaryDirectory() as tmp:
         async with Receivers({"hanging"}) as receivers:
@@ -160,15 +239,29 @@ async def latency(bootstrap: str, rate: float, seconds: float) -> None:
             print(f"latency.p50_ms: {statistics.median(latencies):.1f}")
             print(f"latency.p99_ms: {cut:.1f}")
             print(f"latency.max_ms: {latencies[-1]:.1f}")
+            return cut
+
+
+async def scenarios(args: argparse.Namespace, bootstrap: str) -> None:
+    if args.scenario in ("all", "throughput"):
+        bare = await bare_throughput(args.endpoints, args.alerts)
+        ours = await throughput(bootstrap, args.endpoints, args.alerts)
+        print(f"throughput.ratio_to_baseline: {ours / bare:.2f}")
+    if args.scenario in ("all", "latency"):
+        bare = await bare_latency(args.rate, args.seconds)
+        ours = await latency(bootstrap, args.rate, args.seconds)
+        print(f"latency.p99_ratio_to_baseline: {ours / bare:.2f}")
+    print(f"machine_loadavg_1m: {os.getloadavg()[0]:.1f}")
 
 
 async def main(args: argparse.Namespace) -> None:
-    port, controller = free_ports(2)
+    if args.bootstrap:
+        await scenarios(args, args.bootstrap)
+        return
+    free = iter(free_ports(2))
+    port, controller = args.port or next(free), args.controller_port or next(free)
     with tempfile.TemporaryDirectory() as data, LocalBroker(LocalBrokerConfig(port=port, controller_port=controller, data_dir=Path(data))) as broker:
-        if args.scenario in ("all", "throughput"):
-            await throughput(broker.bootstrap, args.endpoints, args.alerts)
-        if args.scenario in ("all", "latency"):
-            await latency(broker.bootstrap, args.rate, args.seconds)
+        await scenarios(args, broker.bootstrap)
 
 
 if __name__ == "__main__":
@@ -178,4 +271,7 @@ if __name__ == "__main__":
     parser.add_argument("--alerts", type=int, default=400)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--bootstrap", help="an existing broker; default: a fresh local one")
+    parser.add_argument("--port", type=int, help="the fresh broker's port (default: a free one)")
+    parser.add_argument("--controller-port", type=int, help="the fresh broker's controller port (default: a free one)")
     asyncio.run(main(parser.parse_args()))
