@@ -114,10 +114,6 @@ def serve_farm(port: int, new_per_change: int) -> None:
     asyncio.run(serve())
 
 
-def counter(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
 def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system
