@@ -30,7 +30,7 @@ def register(p: Pipeline) -> None:
     @p.app.agent(p.articles, name="extract")
     async def extract_stage(stream: StreamT) -> None:
         loop = asyncio.get_running_loop()
-        async for event in stream.events():
+        async for event in p.each(stream):
             article = await p.decode("extract", event, Article)
             if article is None:
                 continue
@@ -51,7 +51,9 @@ def register(p: Pipeline) -> None:
                 arrived = datetime.fromtimestamp(event.message.timestamp, UTC)
                 report = report.model_copy(update={"raw_arrived_at": arrived})
                 # Keyed by attacker>target: every report of an attack, in order, on one partition.
-                await p.reports.send(key=pair_key(report).encode(), value=report.to_bytes())
+                # Acknowledged before the article is: a worker killed with the report still in
+                # its producer's buffer must read the article again, or the attack is lost.
+                await p.publish("extract", p.reports, [(pair_key(report).encode(), report.to_bytes(), None)])
                 RECORDS_PRODUCED.labels("extract").inc()
                 EXTRACTIONS.labels("attack").inc()
                 log.info("attack extracted", article_id=article.id, attacker=report.attacker, target=report.target)

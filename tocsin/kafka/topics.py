@@ -134,8 +134,12 @@ def ensure_topics(bootstrap: list[str], specs: Iterable[TopicSpec], *, role: str
                 created.append(topic["name"])
         by_name = {s.name: s for s in specs}
         if existing:
+            # raise_on_unknown off: the client checks keys against the topic's described dynamic
+            # configs, which are still empty for a topic another process created a moment ago (two
+            # workers starting together); the broker itself still refuses an invalid key.
             admin.alter_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, name, configs=dict(by_name[name].config)) for name in existing]
+                [ConfigResource(ConfigResourceType.TOPIC, name, configs=dict(by_name[name].config)) for name in existing],
+                raise_on_unknown=False,
             )
             _warn_on_partition_mismatch(admin, [by_name[n] for n in existing])
         if created:
