@@ -7,7 +7,7 @@ the peer's machine-readable expectation where there is one (gofeed's expected JS
 ``.serde.json``: entry count and titles) and otherwise with feedparser's reading of the same bytes and headers. Prints per corpus:
 
   documents, crashes (an exception out of the path), entries_missing (documents with fewer articles
-  than expected), wrong_<field> (entries whose title/link/id/date/summary/content differ),
+  than the expected stories: see ``_stories`` for how the reference's entries are counted), wrong_<field> (entries whose title/link/id/date/summary/content differ),
   charset_losses (documents whose text has U+FFFD or mojibake the reference has not), text_cuts
   (documents with a field cut short: ours a strict prefix of the reference), empty_as_error (valid
   feeds without entries reported as an error), and the fast path's speed against feedparser on the
