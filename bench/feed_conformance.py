@@ -7,7 +7,7 @@ the peer's machine-readable expectation where there is one (gofeed's expected JS
 ``.serde.json``: entry count and titles) and otherwise with feedparser's reading of the same bytes and headers. Prints per corpus:
 
   documents, crashes (an exception out of the path), entries_missing (documents with fewer articles
-  than expected), wrong_<field> (entries whose title/link/id/date/summary/content differ),
+  than the expected stories: see ``_stories`` for how the reference's entries are counted), wrong_<field> (entries whose title/link/id/date/summary/content differ),
   charset_losses (documents whose text has U+FFFD or mojibake the reference has not), text_cuts
   (documents with a field cut short: ours a strict prefix of the reference), empty_as_error (valid
   feeds without entries reported as an error), and the fast path's speed against feedparser on the
@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
+from lxml import etree
 
 from monitor.digest import digest_document
 from monitor.exceptions import ParseError
@@ -43,6 +44,22 @@ from tocsin.settings import FeedConfig
 SUITES = ("feedparser", "gofeed", "miniflux", "feed-rs", "rss", "atom", "feedvalidator")
 FIELDS = ("title", "link", "id", "date", "summary", "content")
 _HEADER = re.compile(r"^Header:\s*([A-Za-z-]+):\s*(.+?)\s*$", re.MULTILINE)
+# Where feedparser's reading is not the document's, said by the peer's own test or by HTML: the bench
+# compares what the document says. Reasons are kept next to each so that the list stays short and honest.
+# Entries feedparser tells apart only by a field it misreads (so it counts one story twice):
+_FEEDPARSER_SAME_ENTRIES = {
+    f"tests/wellformed/{atom}/{name}.xml": "link: feedparser takes the text of an href-less rel=enclosure link as the link; the test's Expect says both entries' link is the alternate one"
+    for atom in ("atom", "atom10")
+    for name in ("entry_link_no_href_link_priority", "entry_link_rel_enclosure_no_href")
+} | {"tests/wellformed/node_precedence/atom10_id.xml": "link: feedparser derives one entry's link from the <id> inside its <image>; the test's Expect says both ids are 'Correct Value'"}
+# Fields feedparser fills from what is not the item's:
+_FEEDPARSER_NOT_THE_ITEMS = {
+    "tests/wellformed/rss/item_category_image.xml": ("title", "the title of an <image> inside a <category>, not the item's (the item has none)"),
+    "tests/wellformed/rss/item_description_not_a_doctype.xml": ("summary", "the HTML `<!' <a href=\"foo\">` is a bogus comment to an HTML5 parser (a browser shows nothing), feedparser shows `<!'`"),
+}
+# Media types whose content is bytes (an image): feedparser hands out their base64 as text, the poller no text.
+_BINARY = ("image/", "audio/", "video/")
+_ITEM = re.compile(rb"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>]")
 _MOJIBAKE = re.compile("[ÃÂÐÑ][\u0080-\u00bf]|\ufffd")
 _GO_RAW = re.compile(r"`(\s*(?:<\?xml|<rss|<feed|<rdf:RDF|\{\s*\"version\")[^`]*)`")
 _GO_CHARSET_CASE = re.compile(r'os\.Open\("(testdata/[^"]+)"\).{0,400}?NewCharsetReader\(\w+, "([^"]+)"\)', re.DOTALL)
@@ -76,7 +93,8 @@ def load(cache: Path, suite: str) -> Iterator[Document]:
                     data = json.loads(expected.read_text())
                     items = data.get("items", data.get("entries")) if isinstance(data, dict) else None
                     if isinstance(items, list):
-                        count = len(items)
+                        # Items with no id, link, title or text are no stories (monitor.normalise.articles.is_story).
+                        count = sum(any(_said(i.get(k)) for k in ("guid", "id", "link", "links", "title", "description", "content")) for i in items if isinstance(i, dict))
                         titles = [i.get("title") if isinstance(i.get("title"), str) else None for i in items]
                 except (ValueError, UnicodeDecodeError):
                     pass
@@ -107,6 +125,15 @@ def load(cache: Path, suite: str) -> Iterator[Document]:
             count = len(entries)
             titles = [(e.get("title") or {}).get("content") for e in entries]
         yield Document(suite, str(path.relative_to(root)), body, _feedparser_headers(body) if suite == "feedparser" else {}, count, titles)
+
+
+def _said(value: object) -> bool:
+    """Whether an expected field says something: text, or a link/content object's text (not its src)."""
+    if isinstance(value, dict):
+        return any(_said(value.get(k)) for k in ("value", "href", "content"))
+    if isinstance(value, list):
+        return any(_said(v) for v in value)
+    return bool(str(value or "").strip())
 
 
 def _flat(text: str) -> str:
@@ -172,8 +199,7 @@ def check(doc: Document, tally: Tally) -> None:
         tally.note("crashes", doc, repr(exc)[:160])
         return
     articles = outcome.new
-    distinct_ref = {(e.get("id"), e.get("title"), e.get("link"), e.get("summary"), str(e.get("content"))) for e in ref.entries}
-    expected = doc.expected_count if doc.expected_count is not None else len(distinct_ref)
+    expected = doc.expected_count if doc.expected_count is not None else _stories(doc, ref.entries)
     if len(articles) < expected:
         tally.entries_missing += 1
         tally.note("entries_missing", doc, f"{len(articles)} of {expected}")
@@ -201,9 +227,12 @@ def check(doc: Document, tally: Tally) -> None:
         summary = _ref_text(theirs.get("summary_detail"), theirs.get("summary", ""))
         content = theirs.get("content") or []
         body = _ref_text(content[0], content[0].get("value", "")) if content else ""
-        wanted["content"], got["content"] = body, _flat(ours.body)
+        if not (content and str(content[0].get("type", "")).startswith(_BINARY)):
+            wanted["content"], got["content"] = body, _flat(ours.body)
         if summary != body:
             wanted["summary"], got["summary"] = summary, _flat(ours.summary or ours.body)
+        if doc.suite == "feedparser" and (misread := _FEEDPARSER_NOT_THE_ITEMS.get(doc.name)):
+            wanted.pop(misread[0], None)
         for name in FIELDS:
             if name not in wanted or wanted[name] == got[name]:
                 continue
@@ -222,6 +251,34 @@ def check(doc: Document, tally: Tally) -> None:
                     charset = True
                     tally.charset_losses += 1
                     tally.note("charset_losses", doc, f"{name}: {mine!r:.80}")
+
+
+def _stories(doc: Document, entries: list[feedparser.FeedParserDict]) -> int:
+    """The stories among feedparser's entries, by the poller's rule: entries the same in id, link and
+    every text are one story (monitor.normalise.articles: one article id), an entry with no id, link,
+    title or text is none (is_story), and an item nested inside another item (feedsync's
+    <sx:conflicts> copies) is part of that item, not one of the feed's: feedparser's SAX reader counts
+    every <item> it meets at any depth."""
+    mine = doc.suite == "feedparser"
+    same = mine and doc.name in _FEEDPARSER_SAME_ENTRIES
+    misread = _FEEDPARSER_NOT_THE_ITEMS.get(doc.name, ("",))[0] if mine else ""
+    keys = set()
+    for e in entries:
+        key = (e.get("id"), e.get("link") if not same else None, *(e.get(f) if f != misread else None for f in ("title", "summary")))
+        content = tuple(c.get("value") for c in e.get("content") or ())
+        if any(_said(v) for v in (*key, *content)):
+            keys.add((*key, content))
+    return max(0, len(keys) - _nested_items(doc.body))
+
+
+def _nested_items(body: bytes) -> int:
+    if len(_ITEM.findall(body)) < 2:
+        return 0
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError:
+        return 0
+    return len(root.xpath("//*[local-name()='item' or local-name()='entry'][ancestor::*[local-name()='item' or local-name()='entry']]"))
 
 
 def _pairs(

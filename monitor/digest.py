@@ -14,7 +14,7 @@ from datetime import datetime
 
 from monitor.exceptions import DigestError, ParseError
 from monitor.fetch import FetchResult
-from monitor.normalise import ArticleNormaliser, Candidate
+from monitor.normalise import ArticleNormaliser, Candidate, is_story
 from monitor.normalise.fit import fitted
 from monitor.parse import parse_feed
 from tocsin.records import Article
@@ -53,13 +53,16 @@ def digest_document(
     assert result.body is not None
     try:
         parsed = parse_feed(result.body, result.url, result.content_type)
-        candidates = normaliser.candidates(parsed.entries)
+        # Ids first (is_story reads an item's text only when it has neither GUID nor link).
+        story = [is_story(e) for e in parsed.entries]
+        candidates = normaliser.candidates(tuple(e for e, keep in zip(parsed.entries, story, strict=True) if keep))
     except ParseError:
         raise
     except Exception as exc:
         raise DigestError(f"{result.url}: {exc!r}"[:400]) from exc
     new, skipped, shortened = new_articles([c for c in candidates if c.id not in seen], normaliser, fetched_at, parsed.language, max_record_bytes)
-    return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new, (*parsed.skipped, *skipped), shortened)
+    empty = [f"item {n}: empty: no id, link, title or text" for n, keep in enumerate(story) if not keep]
+    return Digest(parsed.parser, parsed.ttl_minutes, [c.id for c in candidates], new, (*parsed.skipped, *empty, *skipped), shortened)
 
 
 def new_articles(

@@ -30,6 +30,12 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def is_story(entry: Entry) -> bool:
+    """An item with no id, link, title or text (an <item> holding only an author, say) tells a reader
+    nothing: it is no story, and as one it would take the content-hash id every other such item takes."""
+    return bool(entry.guid or entry.link or entry.title.strip() or entry.summary_html.strip() or entry.content_html.strip())
+
+
 class Candidate(NamedTuple):
     """An entry with its stable id, before the expensive text work. (A named tuple: one per entry
     of every changed document, cheaper to build than a frozen dataclass.)"""
@@ -51,16 +57,20 @@ class ArticleNormaliser:
 
     def candidates(self, entries: tuple[Entry, ...]) -> list[Candidate]:
         """Stable ids: the GUID (scoped to the feed), else the canonical link, else a content hash.
-        A GUID repeated inside one feed is disambiguated by link and content instead of swallowing items."""
+        A GUID (or, without GUIDs, a link) repeated inside one feed is disambiguated by content instead of
+        swallowing items: only items the same in id, link and every text are one story."""
         guid_counts = Counter(e.guid for e in entries if e.guid)
+        urls = [None if e.guid else article_url(e.link) for e in entries]
+        url_counts = Counter(u for u in urls if u)
         out: dict[str, Candidate] = {}
-        for entry in entries:
+        for entry, url in zip(entries, urls, strict=True):
             # The content hash (of kilobytes of HTML) only where it is part of the identity.
             if entry.guid:
                 repeated = guid_counts[entry.guid] > 1
                 identity = digest(self._feed.url, entry.guid, self._content(entry) + (entry.link or "") if repeated else "")
-            elif url := article_url(entry.link):
-                identity = digest(url)
+            elif url:
+                # Items without GUIDs sharing one link (a live page's daily posts) are told apart by their text.
+                identity = digest(url, self._content(entry)) if url_counts[url] > 1 else digest(url)
             else:
                 identity = self._content(entry)
             out.setdefault(f"art_{identity}", Candidate(f"art_{identity}", entry))

@@ -35,10 +35,16 @@ _DC = "http://purl.org/dc/elements/1.1/"
 _DCTERMS = "http://purl.org/dc/terms/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XHTML = "http://www.w3.org/1999/xhtml"
-_ITUNES = ("http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
+# Publishers spell iTunes' namespace in several cases; feedparser matches namespaces case-insensitively.
+_ITUNES = (
+    "http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd", "http://www.itunes.com/DTDs/PodCast-1.0.dtd"
+)
 _MEDIA = "http://search.yahoo.com/mrss/"
 _MEDIA_PREFIX = "{" + _MEDIA + "}"
 _MEDIA_GROUP = _MEDIA_PREFIX + "group"
+# Elements whose Media RSS children (media:title, media:description) describe the item when the item
+# itself has none: feedparser and gofeed read them there too.
+_MEDIA_HOLDERS = frozenset({_MEDIA_GROUP, _MEDIA_PREFIX + "content", "enclosure"})
 # RSS's own elements: no namespace, or one of the namespaces RSS 0.90/1.0 and old 2.0 feeds used.
 _RSS = (
     None, _RSS10, "http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/",
@@ -65,6 +71,9 @@ _PARSER = etree.XMLParser(
 _NAMED = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
 _XML_NAMED = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _CDATA = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+
+
+_BINARY = ("image/", "audio/", "video/", "application/octet-stream", "application/pdf", "application/zip")
 
 
 class NotThisFormat(Exception):
@@ -320,15 +329,19 @@ class _RssEntry:
 def _rss_item(item: etree._Element, guid: str | None, link: str | None, feed_language: str | None) -> FeedEntry:
     best: dict[str, tuple[int, etree._Element]] = {}
     dates: list[tuple[int, etree._Element]] = []
+    summaries: list[etree._Element] = []
     children = list(item.iterchildren(tag=etree.Element))
     for child in children:
-        if child.tag == _MEDIA_GROUP:
-            children.extend(child.iterchildren(tag=etree.Element))
+        if child.tag in _MEDIA_HOLDERS:
+            children.extend(c for c in child.iterchildren(tag=etree.Element) if c.tag.startswith(_MEDIA_PREFIX))
         if (slot := _RSS_SLOTS.get(child.tag)) is None:
             continue
         field, rank = slot
         if field == "date":
             dates.append((rank, child))
+        elif field == "summary":
+            if len(child) or (child.text or "").strip():
+                summaries.append(child)
         elif (held := best.get(field)) is None or rank < held[0]:
             if field not in _TEXT_FIELDS or len(child) or (child.text or "").strip():
                 best[field] = (rank, child)
@@ -337,7 +350,7 @@ def _rss_item(item: etree._Element, guid: str | None, link: str | None, feed_lan
     for _, element in sorted(dates, key=lambda d: d[0]) if len(dates) > 1 else dates:
         if (published := parse_date(_text(element))) is not None:
             break
-    content = found.get("body")
+    summary, content = _summary_and_body(summaries, found.get("body"))
     if content is None:
         content_html = ""
     elif content.tag.startswith(_ATOM10_PREFIX):
@@ -348,7 +361,7 @@ def _rss_item(item: etree._Element, guid: str | None, link: str | None, feed_lan
         guid=guid,
         link=link,
         title=_plain(found.get("title")),
-        summary_html=_text(found.get("summary")),
+        summary_html=_text(summary),
         content_html=content_html,
         published=published,
         language=_text(found.get("language")).strip() or _language(item) or feed_language,
@@ -383,8 +396,10 @@ def _atom_entry(entry: etree._Element, namespaces: tuple[str | None, ...], feed_
     for name in ("published", "updated", "issued", "modified", "created"):
         if (published := parse_date(_text(_child(kids, name, namespaces)))) is not None:
             break
-    content = _child(kids, "content", namespaces)
-    summary = _first(kids, (("summary", namespaces), ("description", (_MEDIA,)), ("summary", _ITUNES)))
+    summary_tags = _choice_tags((("summary", namespaces), ("description", (_MEDIA, _DC)), ("summary", _ITUNES)))
+    candidates = [*entry.iterchildren(*summary_tags), *(e for g in entry.iterchildren(_MEDIA_GROUP) for e in g.iterchildren(*summary_tags))]
+    summaries = [e for e in candidates if len(e) or (e.text or "").strip()]
+    summary, content = _summary_and_body(summaries, _child(kids, "content", namespaces))
     guid = _text(_child(kids, "id", namespaces)).strip() or None
     if link is None and guid and guid.lower().startswith(("http://", "https://")):
         link = guid  # an entry without a link whose id is its address (a common Atom style)
@@ -393,10 +408,21 @@ def _atom_entry(entry: etree._Element, namespaces: tuple[str | None, ...], feed_
         link=link,
         title=_construct(_child(kids, "title", namespaces)),
         summary_html=_construct(summary),
-        content_html=_construct(content) if content is not None and not content.get("src") else "",
+        # With src, the body is elsewhere; text written inside anyway is still the publisher's, kept as feedparser does.
+        content_html=_construct(content),
         published=published,
         language=_language(content) or _language(summary) or _language(entry) or feed_language,
     )
+
+
+def _summary_and_body(summaries: list[etree._Element], body: etree._Element | None) -> tuple[etree._Element | None, etree._Element | None]:
+    """Of several summary-like elements (description, summary, itunes:summary, media:description), the
+    first in the document is the summary and, where there is no body, the second is the body: feedparser's
+    rule, which loses neither of two texts a publisher wrote."""
+    summary = summaries[0] if summaries else None
+    if body is None and len(summaries) > 1:
+        body = summaries[1]
+    return summary, body
 
 
 def _construct(element: etree._Element | None) -> str:
@@ -414,8 +440,8 @@ def _construct(element: etree._Element | None) -> str:
             decoded = base64.b64decode("".join((element.text or "").split()), validate=True).decode("utf-8")
         except binascii.Error:  # not base64 after all: publishers label text with any media type
             return html.escape(element.text or "", quote=False)
-        except ValueError:
-            return ""
+        except ValueError:  # bytes that are not UTF-8: an image's are no article's; any other type's are text as written
+            return "" if kind.startswith(_BINARY) else html.escape(element.text or "", quote=False)
         return decoded if "html" in kind or "xml" in kind else html.escape(decoded, quote=False)
     if kind in ("xhtml", "application/xhtml+xml") or mode == "xml" or len(element):
         div = _child(element, "div", (_XHTML,)) if kind == "xhtml" else None
