@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from mode import Service
 from prometheus_client import Gauge
 
@@ -31,6 +31,7 @@ from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState, staleness
 from monitor.telegram import ChannelReader, ChannelResult, digest_channel
 from monitor.websub import CallbackServer, Subscriptions
+from tocsin.kafka import clients
 from tocsin.kafka.compacted import read_records
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
@@ -161,14 +162,8 @@ class Poller(Service):
             self._callbacks = CallbackServer(self._websub, websub.host, websub.port, max_body_bytes=self._settings.max_body_bytes)
             await self._callbacks.start()
             self._websub.start()
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=self._group_id,
-            enable_auto_commit=False,  # definitions are re-read from the start on every assignment
-            auto_offset_reset="earliest",
-            client_id="tocsin-poller",
-            **self._membership.consumer_options(),
-        )
+        # No offsets kept: definitions are re-read from the start on every assignment.
+        self._consumer = clients.consumer(self._bootstrap, "poller", group_id=self._group_id, **self._membership.consumer_options())
         await self._consumer.start()
         self._consumer.subscribe([self._topics.feeds.name], listener=FeedPartitions(self._assigned, self._revoked))
         log.info("poller started", group=self._group_id, config_feeds=len(self._settings.sources))
