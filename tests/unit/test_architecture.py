@@ -25,8 +25,6 @@ COMPOSITION = ("monitor.poller", "streams.app")
 # Reached into before the rule existed, in code another branch is rewriting; each entry is a debt.
 KNOWN = {
     ("monitor.digest", "monitor.normalise.fit"),
-    ("monitor.telegram.channel", "monitor.normalise.articles"),
-    ("monitor.telegram.page", "monitor.parse.charset"),
 }
 
 
