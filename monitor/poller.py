@@ -21,7 +21,6 @@ from prometheus_client import Gauge
 from monitor.assignment import FeedPartitions
 from monitor.digest import MAX_RECORD_BYTES, Digest, digest_document
 from monitor.exceptions import FetchError, MonitorError, PublishError
-from monitor.feeds import FeedDefinition
 from monitor.feeds import catalog
 from monitor.fetch import FeedFetcher, FetchResult, Slots, open_session
 from monitor.fulltext import FullTextFetcher
@@ -53,7 +52,7 @@ from tocsin.observability.metrics import (
     POLLING_PAUSED,
 )
 from tocsin.records import Article, utc_now
-from tocsin.settings import FeedSettings, GroupMembershipSettings
+from tocsin.settings import FeedConfig, FeedSettings, GroupMembershipSettings
 
 log = structlog.get_logger(__name__)
 
@@ -84,7 +83,8 @@ def _skip_kind(reason: str) -> str:
 class Subscription:
     """A feed this poller owns right now."""
 
-    definition: FeedDefinition
+    feed_id: str
+    config: FeedConfig  # the definition's, read at the edge (its interval filled in)
     partition: int
     state: FeedState
     normaliser: ArticleNormaliser
@@ -96,7 +96,7 @@ class Subscription:
 
     @property
     def interval(self) -> float:
-        return max(self.definition.config.interval_seconds or 0.0, self.push_interval or 0.0)
+        return max(self.config.interval_seconds or 0.0, self.push_interval or 0.0)
 
 
 class Poller(Service):
@@ -204,9 +204,9 @@ class Poller(Service):
         await asyncio.gather(*(s.task for s in leaving if s.task), return_exceptions=True)
         await self._publisher.flush()  # the next owner must read the state we wrote
         for sub in leaving:
-            del self._subs[sub.definition.feed_id]
+            del self._subs[sub.feed_id]
             if self._websub is not None:
-                self._websub.drop(sub.definition.feed_id)
+                self._websub.drop(sub.feed_id)
         self._parked = {k: v for k, v in self._parked.items() if k in self._subs}
         self._owned -= partitions
         FEEDS_ASSIGNED.set(len(self._subs))
@@ -235,15 +235,16 @@ class Poller(Service):
         definition = decode_or_skip(self._topics.feeds.record, "poll", self._topics.feeds.name, key.encode(), value)
         if definition is None:
             return  # a definition this build cannot read: the feed keeps what it had, if anything
-        interval = definition.config.interval_seconds or self._settings.interval_seconds
-        definition = definition.model_copy(update={"config": definition.config.model_copy(update={"interval_seconds": interval})})
+        config = definition.config.feed_config()
+        interval = config.interval_seconds or self._settings.interval_seconds
+        config = config.model_copy(update={"interval_seconds": interval})
         if sub is not None:
-            sub.definition, sub.normaliser = definition, ArticleNormaliser(definition.config)
+            sub.config, sub.normaliser = config, ArticleNormaliser(config)
             return
-        state = self._parked.pop(key, None) or FeedState(feed_id=key, url=definition.config.url)
+        state = self._parked.pop(key, None) or FeedState(feed_id=key, url=config.url)
         next_poll = state.health.next_poll
         wait = (next_poll - utc_now()).total_seconds() if next_poll else random.uniform(0.0, min(interval, 10.0))
-        sub = Subscription(definition, partition, state, ArticleNormaliser(definition.config), time.monotonic() + max(wait, 0.0))
+        sub = Subscription(key, config, partition, state, ArticleNormaliser(config), time.monotonic() + max(wait, 0.0))
         self._subs[key] = sub
         heapq.heappush(self._due, (sub.due, key))
         self._wakeup.set()
@@ -274,7 +275,7 @@ class Poller(Service):
 
     def _reschedule(self, sub: Subscription, delay: float) -> None:
         sub.due = time.monotonic() + delay
-        heapq.heappush(self._due, (sub.due, sub.definition.feed_id))
+        heapq.heappush(self._due, (sub.due, sub.feed_id))
 
     @Service.timer(5.0)
     async def _gauges(self) -> None:
@@ -287,7 +288,7 @@ class Poller(Service):
         stale_ages: dict[str, float] = {}
         errors: dict[str, float] = {}
         for sub, (age, stale) in zip(self._subs.values(), ages, strict=True):
-            name = sub.definition.config.display_name
+            name = sub.config.display_name
             if stale and sub.state.health.last_success is not None:
                 stale_ages[name] = age
             if count := sub.state.health.consecutive_errors:
@@ -308,7 +309,7 @@ class Poller(Service):
 
     async def _poll(self, sub: Subscription, pushed: FetchResult | None = None) -> None:
         """Fetch (or take the pushed document) → digest → publish → state: one at a time per feed."""
-        config = sub.definition.config
+        config = sub.config
         started = time.perf_counter()
         try:
             if pushed is not None:
@@ -334,7 +335,7 @@ class Poller(Service):
                 self._holding -= 1
             _FETCHED.inc()
             if self._websub is not None and pushed is None and config.type == "feed":
-                self._websub.offer(sub.definition.feed_id, result)
+                self._websub.offer(sub.feed_id, result)
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
         except FetchError as exc:
@@ -374,7 +375,7 @@ class Poller(Service):
         seen = sub.state.seen
         published = 0
         if digest is not None:
-            name = sub.definition.config.display_name
+            name = sub.config.display_name
             _SEEN_ITEMS.inc(len(digest.current_ids) - len(digest.new))
             self._count_oddities(name, digest)
             outgoing = await self._outgoing(sub, digest.new)
@@ -395,7 +396,7 @@ class Poller(Service):
         self._pause = 0.0
         if published:
             log.info(
-                "feed polled", feed=sub.definition.config.display_name, entries=len(digest.current_ids) if digest else 0,
+                "feed polled", feed=sub.config.display_name, entries=len(digest.current_ids) if digest else 0,
                 new=published, duration_s=round(time.perf_counter() - started, 4),
             )
 
@@ -436,7 +437,7 @@ class Poller(Service):
 
     async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
         """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""
-        if sub.definition.config.full_text:
+        if sub.config.full_text:
             new = list(await asyncio.gather(*(self._full_text.enrich(a) for a in new)))
         outgoing: dict[str, Article] = {}
         for article in new:
@@ -446,7 +447,7 @@ class Poller(Service):
             (_DUPLICATE_ITEMS if folded.duplicate else _NEW_ITEMS).inc()
             if folded.duplicate:  # users must be able to see what was not published as its own article
                 log.info(
-                    "story folded", feed=sub.definition.config.display_name, article_id=article.id,
+                    "story folded", feed=sub.config.display_name, article_id=article.id,
                     duplicate_of=folded.kept, kept=folded.kept, matched=folded.kind, republished=folded.publish is not None,
                 )
             if folded.publish is not None:  # new, or the same article id again now naming both sources
@@ -462,7 +463,7 @@ class Poller(Service):
         if sub is None:
             return False
         # Validators stay the last GET's: the pushed body is not that resource's current representation.
-        result = FetchResult(200, body, sub.state.validators, content_type, sub.definition.config.url, {}, len(body))
+        result = FetchResult(200, body, sub.state.validators, content_type, sub.config.url, {}, len(body))
         task = asyncio.create_task(self._take_push(sub, result))
         self._pushes.add(task)
         task.add_done_callback(self._pushes.discard)
@@ -471,7 +472,7 @@ class Poller(Service):
     async def _take_push(self, sub: Subscription, result: FetchResult) -> None:
         while sub.task is not None:
             await asyncio.wait({sub.task})
-        if self._subs.get(sub.definition.feed_id) is not sub:
+        if self._subs.get(sub.feed_id) is not sub:
             return  # removed or revoked meanwhile: the feed's next owner polls it
         FEED_FETCH_BYTES.inc(result.wire_bytes)
         self._in_flight += 1
@@ -492,7 +493,7 @@ class Poller(Service):
         now = utc_now()
         sub.state = sub.state.failed(now, now + timedelta(seconds=delay), f"{reason}: {detail}"[:500], status)
         self._reschedule(sub, delay)
-        log.warning("feed poll failed", feed=sub.definition.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
+        log.warning("feed poll failed", feed=sub.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
         try:
             await self._save(sub)
         except PublishError as exc:
