@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from mode import Service
 from prometheus_client import Gauge
 
 from monitor.assignment import FeedPartitions
 from monitor.digest import MAX_RECORD_BYTES, Digest, digest_document
 from monitor.exceptions import FetchError, MonitorError, PublishError
-from monitor.feeds import FeedDefinition
 from monitor.feeds import catalog
 from monitor.fetch import FeedFetcher, FetchResult, Slots, open_session
 from monitor.fulltext import FullTextFetcher
@@ -31,6 +30,7 @@ from monitor.schedule import backoff_delay, cache_delay
 from monitor.state import FeedState, staleness
 from monitor.telegram import ChannelReader, ChannelResult, digest_channel
 from monitor.websub import CallbackServer, Subscriptions
+from tocsin.kafka import clients
 from tocsin.kafka.compacted import read_records
 from tocsin.kafka.decode import decode_or_skip
 from tocsin.kafka.topics import Topics
@@ -52,7 +52,7 @@ from tocsin.observability.metrics import (
     POLLING_PAUSED,
 )
 from tocsin.records import Article, utc_now
-from tocsin.settings import FeedSettings, GroupMembershipSettings
+from tocsin.settings import FeedConfig, FeedSettings, GroupMembershipSettings
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +83,8 @@ def _skip_kind(reason: str) -> str:
 class Subscription:
     """A feed this poller owns right now."""
 
-    definition: FeedDefinition
+    feed_id: str
+    config: FeedConfig  # the definition's, read at the edge (its interval filled in)
     partition: int
     state: FeedState
     normaliser: ArticleNormaliser
@@ -95,7 +96,7 @@ class Subscription:
 
     @property
     def interval(self) -> float:
-        return max(self.definition.config.interval_seconds or 0.0, self.push_interval or 0.0)
+        return max(self.config.interval_seconds or 0.0, self.push_interval or 0.0)
 
 
 class Poller(Service):
@@ -161,14 +162,8 @@ class Poller(Service):
             self._callbacks = CallbackServer(self._websub, websub.host, websub.port, max_body_bytes=self._settings.max_body_bytes)
             await self._callbacks.start()
             self._websub.start()
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap,
-            group_id=self._group_id,
-            enable_auto_commit=False,  # definitions are re-read from the start on every assignment
-            auto_offset_reset="earliest",
-            client_id="tocsin-poller",
-            **self._membership.consumer_options(),
-        )
+        # No offsets kept: definitions are re-read from the start on every assignment.
+        self._consumer = clients.consumer(self._bootstrap, "poller", group_id=self._group_id, **self._membership.consumer_options())
         await self._consumer.start()
         self._consumer.subscribe([self._topics.feeds.name], listener=FeedPartitions(self._assigned, self._revoked))
         log.info("poller started", group=self._group_id, config_feeds=len(self._settings.sources))
@@ -209,9 +204,9 @@ class Poller(Service):
         await asyncio.gather(*(s.task for s in leaving if s.task), return_exceptions=True)
         await self._publisher.flush()  # the next owner must read the state we wrote
         for sub in leaving:
-            del self._subs[sub.definition.feed_id]
+            del self._subs[sub.feed_id]
             if self._websub is not None:
-                self._websub.drop(sub.definition.feed_id)
+                self._websub.drop(sub.feed_id)
         self._parked = {k: v for k, v in self._parked.items() if k in self._subs}
         self._owned -= partitions
         FEEDS_ASSIGNED.set(len(self._subs))
@@ -240,15 +235,16 @@ class Poller(Service):
         definition = decode_or_skip(self._topics.feeds.record, "poll", self._topics.feeds.name, key.encode(), value)
         if definition is None:
             return  # a definition this build cannot read: the feed keeps what it had, if anything
-        interval = definition.config.interval_seconds or self._settings.interval_seconds
-        definition = definition.model_copy(update={"config": definition.config.model_copy(update={"interval_seconds": interval})})
+        config = definition.config.feed_config()
+        interval = config.interval_seconds or self._settings.interval_seconds
+        config = config.model_copy(update={"interval_seconds": interval})
         if sub is not None:
-            sub.definition, sub.normaliser = definition, ArticleNormaliser(definition.config)
+            sub.config, sub.normaliser = config, ArticleNormaliser(config)
             return
-        state = self._parked.pop(key, None) or FeedState(feed_id=key, url=definition.config.url)
+        state = self._parked.pop(key, None) or FeedState(feed_id=key, url=config.url)
         next_poll = state.health.next_poll
         wait = (next_poll - utc_now()).total_seconds() if next_poll else random.uniform(0.0, min(interval, 10.0))
-        sub = Subscription(definition, partition, state, ArticleNormaliser(definition.config), time.monotonic() + max(wait, 0.0))
+        sub = Subscription(key, config, partition, state, ArticleNormaliser(config), time.monotonic() + max(wait, 0.0))
         self._subs[key] = sub
         heapq.heappush(self._due, (sub.due, key))
         self._wakeup.set()
@@ -279,7 +275,7 @@ class Poller(Service):
 
     def _reschedule(self, sub: Subscription, delay: float) -> None:
         sub.due = time.monotonic() + delay
-        heapq.heappush(self._due, (sub.due, sub.definition.feed_id))
+        heapq.heappush(self._due, (sub.due, sub.feed_id))
 
     @Service.timer(5.0)
     async def _gauges(self) -> None:
@@ -292,7 +288,7 @@ class Poller(Service):
         stale_ages: dict[str, float] = {}
         errors: dict[str, float] = {}
         for sub, (age, stale) in zip(self._subs.values(), ages, strict=True):
-            name = sub.definition.config.display_name
+            name = sub.config.display_name
             if stale and sub.state.health.last_success is not None:
                 stale_ages[name] = age
             if count := sub.state.health.consecutive_errors:
@@ -313,7 +309,7 @@ class Poller(Service):
 
     async def _poll(self, sub: Subscription, pushed: FetchResult | None = None) -> None:
         """Fetch (or take the pushed document) → digest → publish → state: one at a time per feed."""
-        config = sub.definition.config
+        config = sub.config
         started = time.perf_counter()
         try:
             if pushed is not None:
@@ -339,7 +335,7 @@ class Poller(Service):
                 self._holding -= 1
             _FETCHED.inc()
             if self._websub is not None and pushed is None and config.type == "feed":
-                self._websub.offer(sub.definition.feed_id, result)
+                self._websub.offer(sub.feed_id, result)
         except PublishError as exc:
             self._kafka_unavailable(sub, exc)
         except FetchError as exc:
@@ -379,7 +375,7 @@ class Poller(Service):
         seen = sub.state.seen
         published = 0
         if digest is not None:
-            name = sub.definition.config.display_name
+            name = sub.config.display_name
             _SEEN_ITEMS.inc(len(digest.current_ids) - len(digest.new))
             self._count_oddities(name, digest)
             outgoing = await self._outgoing(sub, digest.new)
@@ -400,7 +396,7 @@ class Poller(Service):
         self._pause = 0.0
         if published:
             log.info(
-                "feed polled", feed=sub.definition.config.display_name, entries=len(digest.current_ids) if digest else 0,
+                "feed polled", feed=sub.config.display_name, entries=len(digest.current_ids) if digest else 0,
                 new=published, duration_s=round(time.perf_counter() - started, 4),
             )
 
@@ -441,7 +437,7 @@ class Poller(Service):
 
     async def _outgoing(self, sub: Subscription, new: list[Article]) -> list[Article]:
         """New articles, enriched with full text if asked, with cross-feed duplicates folded into the earlier article."""
-        if sub.definition.config.full_text:
+        if sub.config.full_text:
             new = list(await asyncio.gather(*(self._full_text.enrich(a) for a in new)))
         outgoing: dict[str, Article] = {}
         for article in new:
@@ -451,7 +447,7 @@ class Poller(Service):
             (_DUPLICATE_ITEMS if folded.duplicate else _NEW_ITEMS).inc()
             if folded.duplicate:  # users must be able to see what was not published as its own article
                 log.info(
-                    "story folded", feed=sub.definition.config.display_name, article_id=article.id,
+                    "story folded", feed=sub.config.display_name, article_id=article.id,
                     duplicate_of=folded.kept, kept=folded.kept, matched=folded.kind, republished=folded.publish is not None,
                 )
             if folded.publish is not None:  # new, or the same article id again now naming both sources
@@ -467,7 +463,7 @@ class Poller(Service):
         if sub is None:
             return False
         # Validators stay the last GET's: the pushed body is not that resource's current representation.
-        result = FetchResult(200, body, sub.state.validators, content_type, sub.definition.config.url, {}, len(body))
+        result = FetchResult(200, body, sub.state.validators, content_type, sub.config.url, {}, len(body))
         task = asyncio.create_task(self._take_push(sub, result))
         self._pushes.add(task)
         task.add_done_callback(self._pushes.discard)
@@ -476,7 +472,7 @@ class Poller(Service):
     async def _take_push(self, sub: Subscription, result: FetchResult) -> None:
         while sub.task is not None:
             await asyncio.wait({sub.task})
-        if self._subs.get(sub.definition.feed_id) is not sub:
+        if self._subs.get(sub.feed_id) is not sub:
             return  # removed or revoked meanwhile: the feed's next owner polls it
         FEED_FETCH_BYTES.inc(result.wire_bytes)
         self._in_flight += 1
@@ -497,7 +493,7 @@ class Poller(Service):
         now = utc_now()
         sub.state = sub.state.failed(now, now + timedelta(seconds=delay), f"{reason}: {detail}"[:500], status)
         self._reschedule(sub, delay)
-        log.warning("feed poll failed", feed=sub.definition.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
+        log.warning("feed poll failed", feed=sub.config.display_name, reason=reason, status=status, consecutive_errors=errors, retry_in=round(delay, 1))
         try:
             await self._save(sub)
         except PublishError as exc:

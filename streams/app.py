@@ -32,7 +32,7 @@ from streams.agents import detect, extract, lag, merge
 from streams.api import WorkerApi
 from streams.pipeline import Pipeline
 from streams.store import STORE_URL
-from tocsin.kafka.topics import TopicSpec, ensure_topics, topics_for
+from tocsin.kafka.topics import TopicSpec, Topics, ensure_topics
 from tocsin.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -52,7 +52,7 @@ class StreamsApp(faust.App):
         await super()._on_agent_error(agent, exc)
 
 
-def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
+def build_streams_app(settings: Settings, bootstrap: list[str], topics: Topics) -> faust.App:
     datadir = settings.data_dir / "worker"
     datadir.mkdir(parents=True, exist_ok=True)
     app = StreamsApp(
@@ -77,13 +77,13 @@ def build_streams_app(settings: Settings, bootstrap: list[str]) -> faust.App:
         broker_rebalance_timeout=settings.kafka.membership.rebalance_timeout_seconds,
         processing_guarantee="at_least_once",
     )
-    pipeline = Pipeline.create(app, settings, topics_for(settings.kafka))
+    pipeline = Pipeline.create(app, settings, topics)
     app.stage_failed = pipeline.stage_failed
     for stage in (extract, merge, detect, lag):
         stage.register(pipeline)
     _ensure_changelogs(app, settings, bootstrap)
     if settings.api.enabled:
-        app.add_dependency(WorkerApi(app, settings, bootstrap))
+        app.add_dependency(WorkerApi(app, settings, bootstrap, topics))
     return app
 
 

@@ -139,6 +139,13 @@ class Pipeline:
         RECORDS_CONSUMED.labels(stage).inc()
         return await decode_or_dead_letter(schema, stage, event.message, self.dead_letters.sink)
 
+    async def records(self, stage: str, events: AsyncIterator[EventT], schema: type[R]) -> AsyncIterator[tuple[EventT, R]]:
+        """Each event with its decoded record; what does not decode is dead-lettered and skipped
+        (and, read through ``each``, acked like any other event the agent is done with)."""
+        async for event in events:
+            if (record := await self.decode(stage, event, schema)) is not None:
+                yield event, record
+
 
 async def _until_through(
     stage: str, attempt: Callable[[], Awaitable[T]], refusals: tuple[type[Exception], ...], waits_for: str, resumed: str

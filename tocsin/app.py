@@ -164,11 +164,11 @@ def run(settings: Settings, *, poll: bool, work: bool, deliver: bool | None = No
             )
             components.append(Component("poll", poller, lambda: poller.kafka_available and watch.reachable))
         if deliver:
-            deliverer = Deliverer(settings, bootstrap)
+            deliverer = Deliverer(settings, bootstrap, topics)
             stages.append(Stage(deliver_group(settings.kafka), (topics.alerts.name,)))
             components.append(Component("deliver", deliverer, lambda: deliverer.joined and watch.reachable))
         services: list[mode.Service] = [c.service for c in components]
-        app = build_streams_app(settings, bootstrap) if work else None
+        app = build_streams_app(settings, bootstrap, topics) if work else None
         if app:
             stages.append(Stage(settings.kafka.app_id, (topics.articles.name, topics.reports.name, topics.events.name)))
             # A worker is ready once its tables are recovered, not merely started, and while Kafka and its store answer.

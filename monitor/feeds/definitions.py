@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from monitor.normalise import canonical_url
-from tocsin.records.feed import FeedDefinition
+from tocsin.records.feed import FeedDefinition, FeedSource
 from tocsin.settings import FeedConfig
 
 
@@ -15,4 +15,4 @@ def feed_id(url: str) -> str:
 
 
 def definition_of(config: FeedConfig) -> FeedDefinition:
-    return FeedDefinition(feed_id=feed_id(config.url), config=config)
+    return FeedDefinition(feed_id=feed_id(config.url), config=FeedSource.of(config))

@@ -17,6 +17,7 @@ from aiokafka.errors import CorruptRecordException, KafkaError, MessageSizeTooLa
 
 from monitor.exceptions import PublishError
 from monitor.state import FeedState
+from tocsin.kafka import clients
 from tocsin.observability.metrics import ARTICLES_PUBLISHED, FEED_ITEMS_SKIPPED, PUBLISH_SECONDS
 from tocsin.records import Article
 
@@ -41,18 +42,17 @@ class ArticlePublisher:
         self._producer = await self._started()
 
     async def _started(self) -> AIOKafkaProducer:
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
-            enable_idempotence=True,  # implies acks=all
+        producer = clients.producer(
+            self._bootstrap,
+            "poller",
+            max_record_bytes=self._max_record_bytes,
             linger_ms=5,
             compression_type="lz4",
             # Large batches let the articles of many concurrent polls share one produce request:
             # with idempotence only one request per broker is in flight, so batch size is throughput.
             # Below the topics' max.message.bytes (kafka.max_record_bytes plus overhead) even before lz4.
             max_batch_size=min(512 * 1024, self._max_record_bytes),
-            max_request_size=self._max_record_bytes,
             request_timeout_ms=self._request_timeout_ms,
-            client_id="tocsin-poller",
         )
         try:
             await producer.start()

@@ -18,8 +18,7 @@ from html import escape
 
 from monitor.digest import MAX_RECORD_BYTES, Digest, new_articles
 from monitor.fetch import FeedFetcher, FetchResult
-from monitor.normalise import ArticleNormaliser, Candidate, html_to_text
-from monitor.normalise.articles import digest
+from monitor.normalise import ArticleNormaliser, Candidate, digest, html_to_text
 from monitor.parse import FeedEntry
 from monitor.state import FeedState, Validators
 from monitor.telegram.page import ChannelPage, Post, parse_page

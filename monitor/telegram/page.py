@@ -18,7 +18,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from monitor.exceptions import ParseError
-from monitor.parse.charset import decode
+from monitor.parse import decode
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _POST = re.compile(r"^([A-Za-z0-9_]+)/(\d+)$")

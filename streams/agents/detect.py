@@ -29,10 +29,7 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.events, name="detect")
     async def detect_stage(stream: StreamT) -> None:
-        async for message in p.each(stream):
-            event = await p.decode("detect", message, AttackEvent)
-            if event is None:
-                continue
+        async for _, event in p.records("detect", p.each(stream), AttackEvent):
             scope = record_scope(event)
             clocks = {cooldown_key(r, event) for r in rules.threshold if r.cooldown_hours is not None}
 

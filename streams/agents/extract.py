@@ -30,10 +30,7 @@ def register(p: Pipeline) -> None:
     @p.app.agent(p.articles, name="extract")
     async def extract_stage(stream: StreamT) -> None:
         loop = asyncio.get_running_loop()
-        async for event in p.each(stream):
-            article = await p.decode("extract", event, Article)
-            if article is None:
-                continue
+        async for event, article in p.records("extract", p.each(stream), Article):
             work = Work()
             try:
                 report = await loop.run_in_executor(cpu, partial(extract, article, work=work))

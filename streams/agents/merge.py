@@ -31,10 +31,7 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.reports, name="merge")
     async def merge_stage(stream: StreamT) -> None:
-        async for event in p.each(stream):
-            report = await p.decode("merge", event, ExtractionReport)
-            if report is None:
-                continue
+        async for _, report in p.records("merge", p.each(stream), ExtractionReport):
             key = pair_key(report)
 
             def merged_report() -> tuple[OpenEvents, Merged | None, dict[str, list[dict[str, object]]]]:

@@ -301,6 +301,9 @@ def document() -> dict[str, Any]:
         "paths": _paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {**_SCHEMAS, "Readiness": {"type": "object", "required": ["ready"], "properties": {"ready": {"type": "boolean"}}}},
+            "schemas": {**_SCHEMAS, "Readiness": {
+                "type": "object", "required": ["ready"],
+                "properties": {"ready": {"type": "boolean"}, "components": {"type": "object", "additionalProperties": {"type": "boolean"}}},
+            }},
         },
     }

@@ -23,6 +23,7 @@ from streams.api.problems import Handler, problem, problems_middleware
 from streams.api.sources import SourceUnavailable
 from streams.api.views import EventQuery, current_records, event_summary, limit_param, since_param
 from streams.detect import RecordLadder
+from tocsin.observability.http import health_handlers
 from tocsin.records import Alert, AttackEvent, utc_now
 from tocsin.settings import ApiSettings
 
@@ -177,12 +178,8 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
-    async def health(_: web.Request) -> web.Response:
-        return _json({"status": "ok"})
-
-    async def readiness(_: web.Request) -> web.Response:
-        ready = data.ready()
-        return _json({"ready": ready}, 200 if ready else 503)
+    # The worker's own probes: its tables, as its metrics endpoint reports them too.
+    health, readiness = health_handlers(lambda: [], lambda: {"work": data.ready()})
 
     async def description(_: web.Request) -> web.Response:
         return _json(document(), content_type="application/json")

@@ -23,7 +23,7 @@ from streams.detect import RecordLadder
 from streams.store import writable as store_writable
 from streams.tables import EVENTS_TABLE, RECORDS_TABLE, REVISIONS_TABLE
 from tocsin.kafka.decode import decode_or_skip
-from tocsin.kafka.topics import topics_for
+from tocsin.kafka.topics import Topics
 from tocsin.records import Alert, AttackEvent
 from tocsin.settings import ConfigError, Settings
 
@@ -73,10 +73,10 @@ class WorkerData:
 
 
 class WorkerApi(Service):
-    def __init__(self, app: faust.App, settings: Settings, bootstrap: list[str]) -> None:
+    def __init__(self, app: faust.App, settings: Settings, bootstrap: list[str], topics: Topics) -> None:
         super().__init__()
         self._settings = settings.api
-        self._data = WorkerData(app, KafkaSources(bootstrap, topics_for(settings.kafka), settings.feeds))
+        self._data = WorkerData(app, KafkaSources(bootstrap, topics, settings.feeds))
         self._runner: web.AppRunner | None = None
 
     async def on_start(self) -> None:

@@ -30,7 +30,7 @@ from streams.deliver.sender import Sender, new_session
 from streams.deliver.state import pending
 from streams.deliver.store import REPLAY_HEADER, DeliveryLog, read_partition
 from tocsin.kafka import clients
-from tocsin.kafka.topics import deliver_group, topics_for
+from tocsin.kafka.topics import Topics, deliver_group
 from tocsin.observability.lag import LagMeter
 from tocsin.kafka.decode import decode_or_dead_letter
 from tocsin.observability.metrics import ALERTS_DELIVERED, RECORDS_CONSUMED
@@ -44,11 +44,11 @@ COMMIT_INTERVAL_SECONDS = 0.2
 
 
 class Deliverer(Service):
-    def __init__(self, settings: Settings, bootstrap: list[str]) -> None:
+    def __init__(self, settings: Settings, bootstrap: list[str], topics: Topics) -> None:
         super().__init__()
         self._settings = settings
         self._bootstrap = bootstrap
-        self._topics = topics_for(settings.kafka)
+        self._topics = topics
         self._states: dict[int, dict[str, Delivery]] = {}
         # One load of the partition's delivery state, shared by whoever needs it first:
         # aiokafka may hand out a new partition's alerts before its listener returns.

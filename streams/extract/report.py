@@ -14,7 +14,7 @@ from streams.extract.figures import Candidate, FieldReading, ForeignDate, Missil
 from streams.extract.lexicon import LONGEST_HINT, Action, Thing, attack_hints
 from streams.extract.limits import MAX_FIELD_CHARS, Work
 from streams.extract.locations import PlaceMention, find_places
-from streams.extract.numbers import Count, qualified
+from streams.extract.numbers import qualified
 from streams.extract.parties import MENTIONS_SIDES, OTHER_WARS, attacker_target
 from streams.extract.text import Span, WordStartPattern, fold
 from streams.extract.weapons import count_for, find_models

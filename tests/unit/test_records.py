@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from monitor.feeds import FeedDefinition, definition_of
 from monitor.state import FeedState, Validators
 from tocsin.records import AlertKind, Article, ArticleSource, RecordError, SourceKind, alert_id
+from tocsin.settings import FeedConfig
 
 SOURCE = ArticleSource(feed_url="http://feeds.example/x", feed_name="x")
 
@@ -89,3 +91,21 @@ def test_encoding_is_byte_for_byte_the_json_dumps_format() -> None:
     for record in (sample, state, FeedState(feed_id="feed_2", url="http://feeds.example/z")):
         assert record.to_bytes() == _json_dumps_encoding(record)
         assert type(record).from_bytes(record.to_bytes()) == record
+
+
+def test_a_feed_definition_is_its_config_in_the_same_shape_and_ignores_keys_it_does_not_know() -> None:
+    config = FeedConfig(url="https://example.org/feed.xml", name="Example", interval_seconds=60.0, tags=["a"])
+    definition = definition_of(config)
+    assert json.loads(definition.to_bytes())["config"] == config.model_dump(mode="json")
+    # A newer poller's record: one config key this build does not know.
+    newer = json.loads(definition.to_bytes())
+    newer["config"]["polite_hours"] = [1, 5]
+    read = FeedDefinition.from_bytes(json.dumps(newer).encode())
+    assert read.config.feed_config() == config
+
+
+def test_a_feed_definition_is_refused_when_its_config_breaks_the_settings_rules() -> None:
+    raw = json.loads(definition_of(FeedConfig(url="https://example.org/feed.xml")).to_bytes())
+    raw["config"]["type"] = "telegram"  # not a t.me/s/ URL
+    with pytest.raises(RecordError):
+        FeedDefinition.from_bytes(json.dumps(raw).encode())

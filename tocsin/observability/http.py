@@ -6,12 +6,13 @@ Ready: every component started and is ready by its own measure, each while
 Kafka answers the process (``GroupWatch``): the poller while Kafka
 acknowledges its articles, the worker once its tables are recovered and
 while they are writable, the deliverer once it joined its group. Each
-verdict is also the ``tocsin_ready`` gauge.
+verdict is also the ``tocsin_ready`` gauge. The worker's API answers the same
+two probes with the same handlers (``health_handlers``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -42,6 +43,25 @@ class Component:
         return self.service.started and self.live and self.ready_check()
 
 
+Probe = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def health_handlers(crashed: Callable[[], list[str]], readiness: Callable[[], dict[str, bool]]) -> tuple[Probe, Probe]:
+    """/healthz and /readyz: alive unless a component crashed (named); ready when every component is."""
+
+    async def live(_: web.Request) -> web.Response:
+        if names := crashed():
+            return web.json_response({"status": "crashed", "crashed": names}, status=503)
+        return web.json_response({"status": "ok"})
+
+    async def ready(_: web.Request) -> web.Response:
+        components = readiness()
+        verdict = all(components.values())
+        return web.json_response({"ready": verdict, "components": components}, status=200 if verdict else 503)
+
+    return live, ready
+
+
 class ObservabilityServer(Service):
     def __init__(self, settings: MetricsSettings, components: Sequence[Component]) -> None:
         super().__init__()
@@ -52,10 +72,13 @@ class ObservabilityServer(Service):
             READY.labels(component.name).set_function(lambda c=component: float(c.ready))
 
     async def on_start(self) -> None:
+        live, ready = health_handlers(
+            lambda: [c.name for c in self._components if not c.live], lambda: {c.name: c.ready for c in self._components}
+        )
         app = web.Application()
         app.router.add_get("/metrics", self._metrics)
-        app.router.add_get("/healthz", self._live)
-        app.router.add_get("/readyz", self._readiness)
+        app.router.add_get("/healthz", live)
+        app.router.add_get("/readyz", ready)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._settings.host, self._settings.port)
@@ -73,14 +96,3 @@ class ObservabilityServer(Service):
 
     async def _metrics(self, _: web.Request) -> web.Response:
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    async def _live(self, _: web.Request) -> web.Response:
-        crashed = [c.name for c in self._components if not c.live]
-        if crashed:
-            return web.json_response({"status": "crashed", "crashed": crashed}, status=503)
-        return web.json_response({"status": "ok"})
-
-    async def _readiness(self, _: web.Request) -> web.Response:
-        components = {c.name: c.ready for c in self._components}
-        ready = all(components.values())
-        return web.json_response({"ready": ready, "components": components}, status=200 if ready else 503)
