@@ -17,7 +17,14 @@ from support.servers import WebhookReceiver
 from support.streams import eventually, read_topic
 from tocsin.records import Alert
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # Known defect, issue 17/20 (2026-12-03): after the victim dies, the survivor's stages each take
+    # one or two messages of the new assignment and then stall (2 of 3 runs on the 2-core machine at
+    # load 2-4; 1 of 3 before the extract stage acked on output). Not understood yet: the stages ack
+    # manually (Pipeline.each) across a rebalance. Kept as the reproduction: remove the mark to run it.
+    pytest.mark.skip(reason="known stall after a rebalance with two workers (issues 17, 20); run by removing this mark"),
+]
 
 PARTITIONS = 4
 NIGHTS = 12
