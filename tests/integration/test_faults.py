@@ -145,15 +145,21 @@ async def owned_partitions(daemon: Daemon, topic: str) -> set[str]:
     return {k.split('partition="')[1].split('"')[0] for k in metrics if k.startswith("tocsin_consumer_lag_messages{") and f'topic="{topic}"' in k}
 
 
+def failover_config(tmp_path: Path, bootstrap: str, receiver_url: str) -> dict:
+    """A worker config whose every night alerts one receiver, with Kafka's lowest default session
+    timeout: the shortest stall a dead member causes."""
+    config = isolated_config(
+        tmp_path, bootstrap,
+        webhooks={"endpoints": [{"name": "receiver", "url": receiver_url}]},
+        rules={"record_metrics": [], "threshold": [{"name": "any-drones", "metric": "drones_launched", "value": 1}]},
+    )
+    config["kafka"]["membership"] = {"session_timeout_seconds": 6.0, "heartbeat_interval_seconds": 1.0}
+    return config
+
+
 async def test_worker_killed_twice_resumes_its_partitions_and_loses_no_alert(tmp_path: Path, kafka_bootstrap: str) -> None:
     async with WebhookReceiver() as receiver:
-        config = isolated_config(
-            tmp_path, kafka_bootstrap,
-            webhooks={"endpoints": [{"name": "receiver", "url": receiver.url}]},
-            rules={"record_metrics": [], "threshold": [{"name": "any-drones", "metric": "drones_launched", "value": 1}]},
-        )
-        # Kafka's lowest session timeout by default: the shortest stall a dead member causes.
-        config["kafka"]["membership"] = {"session_timeout_seconds": 6.0, "heartbeat_interval_seconds": 1.0}
+        config = failover_config(tmp_path, kafka_bootstrap, receiver.url)
         config_file = write_config(tmp_path / "tocsin.toml", config)
         articles = f"{config['kafka']['topics']['prefix']}.articles"
         days = iter(range(1, 32))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from test_events import publish_articles
-from test_faults import night, owned_partitions
+from test_faults import failover_config, night, owned_partitions
 
-from support.daemon import Daemon, isolated_config, write_config
+from support.daemon import Daemon, write_config
 from support.net import free_ports
 from support.servers import WebhookReceiver
 from support.streams import eventually, read_topic
@@ -32,13 +32,8 @@ NIGHTS = 12
 
 async def test_two_workers_one_killed_mid_stream_deliver_every_alert_once(tmp_path: Path, kafka_bootstrap: str) -> None:
     async with WebhookReceiver() as receiver:
-        config = isolated_config(
-            tmp_path, kafka_bootstrap,
-            webhooks={"endpoints": [{"name": "receiver", "url": receiver.url}]},
-            rules={"record_metrics": [], "threshold": [{"name": "any-drones", "metric": "drones_launched", "value": 1}]},
-        )
+        config = failover_config(tmp_path, kafka_bootstrap, receiver.url)
         config["kafka"]["topics"]["partitions"] = PARTITIONS
-        config["kafka"]["membership"] = {"session_timeout_seconds": 6.0, "heartbeat_interval_seconds": 1.0}
         prefix = config["kafka"]["topics"]["prefix"]
         workers = []
         for n in range(2):
