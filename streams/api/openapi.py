@@ -214,8 +214,11 @@ def _paths() -> dict[str, Any]:
         "/records": {
             "get": {
                 "summary": "The current record and ladder per scope and metric",
-                "parameters": [_query("scope", "Record scope (target country).", _TEXT), _query("metric", "Metric.", _TEXT)],
-                "responses": {"200": _json(_ref("Records"), "Records"), "401": _UNAUTHORIZED},
+                "parameters": [
+                    _query("scope", "Record scope (target country).", _TEXT),
+                    _query("metric", "Metric.", {"type": "string", "enum": [m.value for m in Metric]}),
+                ],
+                "responses": {"200": _json(_ref("Records"), "Records"), "400": _BAD, "401": _UNAUTHORIZED},
             }
         },
         "/alerts.atom": {

@@ -24,7 +24,7 @@ from streams.api.sources import SourceUnavailable
 from streams.api.views import EventQuery, current_records, event_summary, limit_param, since_param
 from streams.detect import RecordLadder
 from tocsin.observability.http import health_handlers
-from tocsin.records import Alert, AttackEvent, utc_now
+from tocsin.records import Alert, AttackEvent, Metric, utc_now
 from tocsin.settings import ApiSettings
 
 PAGE_EVENTS = 10
@@ -146,6 +146,8 @@ def api_application(data: ApiData, settings: ApiSettings) -> web.Application:
         if scope := request.query.get("scope"):
             found = {scope: found.get(scope, {})}
         if metric := request.query.get("metric"):
+            if metric not in set(Metric):
+                raise BadQuery(f"metric: give one of {', '.join(Metric)}")
             found = {s: {m: r for m, r in by.items() if m == metric} for s, by in found.items()}
         return _json({"records": found})
 

@@ -74,6 +74,8 @@ async def test_every_documented_response_matches_the_description(api: tuple[Api,
     assert (await client.get("/events/evt_live_0704", "/events/{event_id}"))[0] == 200
     assert (await client.get("/events/evt_nope", "/events/{event_id}"))[0] == 404
     assert (await client.get("/records"))[0] == 200
+    assert (await client.get("/records", metric="drones_launched"))[0] == 200
+    assert (await client.get("/records", metric="bogus"))[0] == 400
     for feed in ("/alerts.atom", "/alerts.json"):
         assert (await client.get(feed))[0] == 200
         assert (await client.get(feed, min_severity="dire"))[0] == 400
